@@ -165,3 +165,14 @@ export interface ArchGraphJson extends Omit<ArchGraphAttributes, 'modules'> {
   nodes: OpNode[];
   edges: (TensorEdge & { source: string; target: string })[];
 }
+
+/** A model the user can build from a file: a module class, a factory function, or a call expression. */
+export interface ModelEntry {
+  /** Display name: the class or function name. */
+  name: string;
+  kind: 'class' | 'factory';
+  /** The expression that builds it with its defaults: `ResNet()`, `resnet18()`, `VGG('VGG16')`. */
+  expr: string;
+  /** The `class`/`def` line (for the CodeLens). */
+  loc: SourceLocation;
+}
