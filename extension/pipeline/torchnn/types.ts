@@ -100,3 +100,15 @@ export interface FunctionSpec {
   forward(args: BoundArgs): OutTree;
   macs?(args: BoundArgs, output: OutTree): number | null;
 }
+
+/**
+ * Raised when an argument an entry needs is not statically known or not of a usable kind
+ * (an opaque value for `kernel_size`, a string where an int is needed). Unlike ShapeError this is not
+ * PyTorch's verdict, only the limit of what the catalogue can tell from source.
+ */
+export class ArgumentError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ArgumentError';
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * Small builders for catalogue entries, so family files stay declarative.
+ *
+ * MAC convention (the whole catalogue): only multiply-accumulates of contractions are counted —
+ * convolutions, linear maps, matmul-type products, attention and recurrent layers — exactly what
+ * `torch.profiler` reports FLOPs for (halved). Element-wise ops, activations, norms, pooling and shape ops
+ * count 0, so a model's total equals the profiler's conv+matmul FLOPs / 2 (fvcore's convention too).
+ */
+import type { OpCategory } from '../arch/types';
+import type { ArgSpec, BoundArgs, CatValue, FunctionSpec, LayerSpec, LocalTensor, OutTree } from './types';
+import { sameAs } from './shapeMath';
+
+export function param(name: string, shape: number[], trainable = true): LocalTensor {
+  return { name, shape, role: 'parameter', trainable, persistent: true, dtype: 'float32' };
+}
+
+export function buffer(name: string, shape: number[], dtype = 'float32', persistent = true): LocalTensor {
+  return { name, shape, role: 'buffer', trainable: false, persistent, dtype };
+}
+
+/** `name` required, or with a default. */
+export function arg(name: string, ...def: [CatValue] | []): ArgSpec {
+  return def.length ? { name, default: def[0] } : { name };
+}
+
+export function varargs(name: string): ArgSpec {
+  return { name, variadic: true };
+}
+
+/** Trailing `device=None, dtype=None` that factory kwargs add to most constructors. */
+export const FACTORY_KWARGS: ArgSpec[] = [arg('device', null), arg('dtype', null)];
+
+export const NO_MACS = (): number => 0;
+
+/** A parameter-free layer whose output has its input's shape (most activations, dropout, Identity). */
+export function shapePreservingLayer(type: string, category: OpCategory, signature: ArgSpec[], attrNames: string[] = []): LayerSpec {
+  return {
+    type,
+    category,
+    signature,
+    tensors: () => [],
+    forward: (_args, inputs) => sameAs(inputs, 'input', type),
+    macs: NO_MACS,
+    attrs: (args) => pick(args, attrNames),
+  };
+}
+
+/** Plain-JSON copy of the named arguments (tensors and opaque values dropped). */
+export function pick(args: BoundArgs, names: string[]): Record<string, unknown> {
+  const outAttrs: Record<string, unknown> = {};
+  for (const n of names) {
+    const v = toJson(args[n]);
+    if (v !== undefined) outAttrs[n] = v;
+  }
+  return outAttrs;
+}
+
+function toJson(v: CatValue): unknown {
+  if (v === undefined) return undefined;
+  if (v === null || typeof v !== 'object') return v;
+  if (Array.isArray(v)) return v.map(toJson);
+  if (v.kind === 'dict') return Object.fromEntries(Object.entries(v.entries).map(([k, x]) => [k, toJson(x)]));
+  return undefined;
+}
+
+/** A function spec whose output has the shape of its first tensor argument (`torch.sigmoid`, `Tensor.contiguous`). */
+export function shapePreservingFunction(op: string, category: OpCategory, names: string[], signature: ArgSpec[], input = 'input'): FunctionSpec {
+  return { op, category, names, signature, forward: (args): OutTree => sameAs(args, input, op), macs: NO_MACS };
+}
+
+/**
+ * The standard spellings of a torch function: `torch.X`, `Tensor.X` and, when `inplace`, `Tensor.X_`;
+ * `functional` adds `torch.nn.functional.X`.
+ */
+export function spellings(name: string, opts: { torch?: boolean; tensor?: boolean; inplace?: boolean; functional?: boolean } = {}): string[] {
+  const { torch = true, tensor = true, inplace = false, functional = false } = opts;
+  const names: string[] = [];
+  if (torch) names.push(`torch.${name}`);
+  if (tensor) names.push(`Tensor.${name}`);
+  if (inplace) names.push(`Tensor.${name}_`);
+  if (functional) names.push(`torch.nn.functional.${name}`);
+  return names;
+}
