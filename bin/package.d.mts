@@ -1,0 +1,1 @@
+export function packageVsix(o?: { quiet?: boolean }): string;

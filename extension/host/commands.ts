@@ -1,0 +1,173 @@
+/**
+ * The command table (rust-analyzer style): each command is a factory over the shared context.
+ * Commands take `(uri?, entryExpr?)` from CodeLens and menus, and fall back to the active editor and
+ * the model under the cursor when run from the palette.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { ModelEntry } from '../pipeline/arch/types';
+import { readConfig } from './config';
+import { compact, macs, pythonSnippet, safetensorsName } from './format';
+import type { GhnWorkerClient } from './ghnWorkerClient';
+import { errorText, fileName, searchPaths } from './pipelineService';
+import type { GraphService } from './services';
+
+export interface ArchitecturePanelLike {
+  reveal(doc: vscode.TextDocument, entryExpr?: string): Promise<void>;
+  openInEditor(): Promise<void>;
+}
+
+export interface CommandContext {
+  extension: vscode.ExtensionContext;
+  graphs: GraphService;
+  panel: ArchitecturePanelLike;
+  ghn: GhnWorkerClient;
+  log: vscode.LogOutputChannel;
+}
+
+type Command = (ctx: CommandContext) => (...args: unknown[]) => unknown;
+
+export const commands: Record<string, Command> = {
+  'ghnLens.showArchitecture': (ctx) => async (uri?: unknown, expr?: unknown) => {
+    const doc = await targetDocument(uri);
+    if (!doc) return;
+    await ctx.panel.reveal(doc, typeof expr === 'string' ? expr : undefined);
+  },
+  'ghnLens.openPanelInEditor': (ctx) => () => ctx.panel.openInEditor(),
+  'ghnLens.predictParameters': (ctx) => async (uri?: unknown, expr?: unknown) => {
+    const doc = await targetDocument(uri);
+    if (!doc) return;
+    const entry = typeof expr === 'string' ? expr : (await pickEntry(ctx, doc, 'Predict the parameters of which model?'))?.expr;
+    if (!entry) return;
+    await predict(ctx, doc, entry);
+  },
+  'ghnLens.showQualityMetrics': (ctx) => async (uri?: unknown) => {
+    const doc = await targetDocument(uri);
+    if (!doc) return;
+    const md = await qualityReport(ctx, doc);
+    const report = await vscode.workspace.openTextDocument({ language: 'markdown', content: md });
+    await vscode.commands.executeCommand('markdown.showPreview', report.uri);
+  },
+  'ghnLens.exportGraph': (ctx) => async (uri?: unknown, expr?: unknown) => {
+    const doc = await targetDocument(uri);
+    if (!doc) return;
+    const entry = typeof expr === 'string' ? expr : (await pickEntry(ctx, doc, 'Export the graph of which model?'))?.expr;
+    if (!entry) return;
+    const g = await ctx.graphs.buildGraph(doc, entry);
+    const base = doc.uri.with({ path: doc.uri.path.replace(/[^/]*$/, safetensorsName(path.basename(doc.uri.path), entry).replace(/\.safetensors$/, '.graph.json')) });
+    const target = await vscode.window.showSaveDialog({ defaultUri: base, filters: { 'Architecture graph (JSON)': ['json'] } });
+    if (!target) return;
+    await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(JSON.stringify(g, null, 1)));
+    void vscode.window.showInformationMessage(`GHN Lens: exported ${g.nodes.length} nodes to ${vscode.workspace.asRelativePath(target)}`);
+  },
+  'ghnLens.selectCheckpoint': () => async () => {
+    const picked = await vscode.window.showOpenDialog({
+      canSelectMany: false, openLabel: 'Use this GHN', title: 'GHN Lens: select a GHN-2 checkpoint',
+      filters: { 'GHN checkpoint (safetensors)': ['safetensors'] },
+    });
+    if (!picked?.[0]) return;
+    await vscode.workspace.getConfiguration('ghnLens').update('ghnCheckpoint', picked[0].fsPath, vscode.ConfigurationTarget.Global);
+    void vscode.window.showInformationMessage(`GHN Lens: using the checkpoint ${picked[0].fsPath}`);
+  },
+};
+
+export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
+  return Object.entries(commands).map(([id, make]) => {
+    const fn = make(ctx);
+    return vscode.commands.registerCommand(id, async (...args: unknown[]) => {
+      try {
+        return await fn(...args);
+      } catch (e) {
+        if (e instanceof vscode.CancellationError) return;
+        ctx.log.error(`${id}: ${errorText(e)}`);
+        void vscode.window.showErrorMessage(`GHN Lens: ${errorText(e)}`, 'Show Log').then((a) => { if (a) ctx.log.show(); });
+      }
+    });
+  });
+}
+
+async function targetDocument(uri: unknown): Promise<vscode.TextDocument | undefined> {
+  if (uri instanceof vscode.Uri) return vscode.workspace.openTextDocument(uri);
+  const doc = vscode.window.activeTextEditor?.document;
+  if (doc?.languageId === 'python') return doc;
+  void vscode.window.showInformationMessage('GHN Lens: open a Python file with a PyTorch model first.');
+  return undefined;
+}
+
+/** The entry under the cursor; else the only one; else ask. */
+async function pickEntry(ctx: CommandContext, doc: vscode.TextDocument, title: string): Promise<ModelEntry | undefined> {
+  const entries = await ctx.graphs.findEntries(doc);
+  if (entries.length === 0) {
+    void vscode.window.showInformationMessage(`GHN Lens: no nn.Module class or model factory found in ${path.basename(doc.fileName)}.`);
+    return undefined;
+  }
+  const editor = vscode.window.activeTextEditor;
+  if (editor?.document === doc) {
+    const line = editor.selection.active.line;
+    const above = entries.filter((e) => e.loc.line <= line && line <= e.loc.endLine);
+    if (above.length) return above[above.length - 1];
+  }
+  if (entries.length === 1) return entries[0];
+  const pick = await vscode.window.showQuickPick(entries.map((e) => ({ label: e.expr, description: e.kind, entry: e })), { title, placeHolder: 'model' });
+  return pick?.entry;
+}
+
+/** The checkpoint to use: the setting (absolute or workspace-relative), else the bundled one. */
+export function checkpointPath(extensionPath: string, setting: string, workspaceFolder?: string): string | undefined {
+  if (setting) return path.isAbsolute(setting) || !workspaceFolder ? setting : path.join(workspaceFolder, setting);
+  const dir = path.join(extensionPath, 'media', 'ghn');
+  let files: string[] = [];
+  try { files = fs.readdirSync(dir).filter((f) => f.endsWith('.safetensors')).sort(); } catch { /* none bundled */ }
+  return files.length ? path.join(dir, files[0]) : undefined;
+}
+
+async function predict(ctx: CommandContext, doc: vscode.TextDocument, entry: string): Promise<void> {
+  const cfg = readConfig(doc.uri);
+  const wf = vscode.workspace.getWorkspaceFolder(doc.uri)?.uri.fsPath;
+  const checkpoint = checkpointPath(ctx.extension.extensionPath, cfg.ghnCheckpoint, wf);
+  if (!checkpoint) throw new Error('no GHN checkpoint: none is bundled with this build; run "GHN Lens: Select GHN Checkpoint".');
+  if (!fs.existsSync(checkpoint)) throw new Error(`the GHN checkpoint ${checkpoint} does not exist (setting ghnLens.ghnCheckpoint).`);
+  if (doc.uri.scheme !== 'file') throw new Error('save the file first: predicted weights are written next to it.');
+  const file = fileName(doc);
+  const outName = safetensorsName(path.basename(file), entry);
+  const output = path.join(path.dirname(file), outName);
+  ctx.log.info(`predicting ${entry} of ${file} with ${checkpoint}`);
+  const r = await ctx.ghn.predict({
+    checkpoint, source: doc.getText(), file, entry, inputShape: cfg.defaultInputShape,
+    pythonPaths: searchPaths(doc, cfg.pythonPaths), output,
+  }, `GHN Lens: predicting the parameters of ${entry}`);
+  ctx.log.info(`wrote ${output}: ${r.predicted} predicted, ${r.notPredicted.length} not predicted, ${r.bytes} bytes, ${r.ms} ms`);
+  const snippet = pythonSnippet(path.basename(file, '.py'), entry, outName);
+  const missing = r.notPredicted.length ? ` (${r.notPredicted.length} kept at PyTorch's initialisation)` : '';
+  const action = await vscode.window.showInformationMessage(
+    `GHN Lens: predicted ${r.predicted} of ${r.totalTensors} tensors of ${entry}${missing} in ${(r.ms / 1000).toFixed(1)} s → ${outName}`,
+    'Copy Python Snippet', 'Reveal File',
+  );
+  if (action === 'Copy Python Snippet') {
+    await vscode.env.clipboard.writeText(snippet);
+    ctx.log.info(`snippet:\n${snippet}`);
+  } else if (action === 'Reveal File') {
+    await vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(output));
+  }
+}
+
+async function qualityReport(ctx: CommandContext, doc: vscode.TextDocument): Promise<string> {
+  const entries = await ctx.graphs.findEntries(doc);
+  const name = path.basename(doc.fileName);
+  const lines = [`# GHN Lens: quality metrics of ${name}`, ''];
+  if (!entries.length) return lines.concat('No nn.Module class or model factory found.').join('\n');
+  lines.push('| model | params | trainable | MACs | output | ops | notes |', '|---|---:|---:|---:|---|---:|---|');
+  for (const e of entries) {
+    try {
+      const g = await ctx.graphs.buildGraph(doc, e.expr);
+      const notes = [g.partial ? 'incomplete graph' : '', ...g.diagnostics.filter((d) => d.severity === 'error').slice(0, 2).map((d) => d.message)].filter(Boolean).join('; ');
+      lines.push(`| \`${e.expr}\` | ${compact(g.totalParams)} | ${compact(g.trainableParams)} | ${macs(g.macs)} | ${g.outputShape ? `[${g.outputShape.map((d) => d ?? '?').join(', ')}]` : '?'} | ${g.nodes.length} | ${notes.replace(/\|/g, '\\|')} |`);
+    } catch (err) {
+      lines.push(`| \`${e.expr}\` | | | | | | could not build: ${errorText(err).replace(/\|/g, '\\|')} |`);
+    }
+  }
+  lines.push('', `Static figures for input [${readConfig(doc.uri).defaultInputShape.join(', ')}] (setting \`ghnLens.defaultInputShape\`).`,
+    'Predicted metrics (accuracy, inference time, convergence) come from the GHN\'s metric heads once they are bundled.');
+  return lines.join('\n');
+}

@@ -1,0 +1,68 @@
+/**
+ * GHN Lens's entry point: wires the Output channel, the graph service, the command table, the CodeLens
+ * provider, the Architecture panel, the GHN worker and a status bar item. All analysis lives in the pipeline.
+ */
+import * as vscode from 'vscode';
+import { ModelCodeLensProvider } from './codeLens';
+import { type ArchitecturePanelLike, registerCommands } from './commands';
+import { compact } from './format';
+import { GhnWorkerClient } from './ghnWorkerClient';
+import { registerArchitecturePanel } from './panel';
+import { PipelineService } from './pipelineService';
+
+export function activate(context: vscode.ExtensionContext): void {
+  const log = vscode.window.createOutputChannel('GHN Lens', { log: true });
+  const graphs = new PipelineService(log);
+  const ghn = new GhnWorkerClient(vscode.Uri.joinPath(context.extensionUri, 'dist').fsPath, log);
+  const panel = openPanel(context, graphs, log);
+  const lenses = new ModelCodeLensProvider(graphs);
+  const status = vscode.window.createStatusBarItem('ghnLens.status', vscode.StatusBarAlignment.Right, 100);
+  status.name = 'GHN Lens';
+  status.command = 'ghnLens.showArchitecture';
+  context.subscriptions.push(
+    log, graphs, ghn, lenses, status,
+    vscode.languages.registerCodeLensProvider({ language: 'python' }, lenses),
+    ...registerCommands({ extension: context, graphs, panel, ghn, log }),
+  );
+
+  const updateStatus = async () => {
+    const doc = vscode.window.activeTextEditor?.document;
+    if (!doc || doc.languageId !== 'python') { status.hide(); return; }
+    try {
+      const entries = await graphs.findEntries(doc);
+      if (vscode.window.activeTextEditor?.document !== doc) return;
+      if (!entries.length) { status.hide(); return; }
+      const g = await graphs.buildGraph(doc, entries[0].expr).catch(() => undefined);
+      status.text = `$(type-hierarchy) ${entries.length} model${entries.length > 1 ? 's' : ''}` + (g ? ` · ${compact(g.totalParams)}` : '');
+      status.tooltip = `GHN Lens: ${entries.map((e) => e.expr).join(', ')}\nClick to show the architecture.`;
+      status.show();
+    } catch {
+      status.hide();
+    }
+  };
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const updateSoon = () => { if (timer) clearTimeout(timer); timer = setTimeout(() => void updateStatus(), 500); };
+  context.subscriptions.push(
+    vscode.window.onDidChangeActiveTextEditor(updateSoon),
+    vscode.workspace.onDidChangeTextDocument((e) => { if (e.document === vscode.window.activeTextEditor?.document) updateSoon(); }),
+    { dispose: () => { if (timer) clearTimeout(timer); } },
+  );
+  updateSoon();
+  log.info(`GHN Lens ${context.extension.packageJSON.version as string} activated (workspace ${vscode.workspace.isTrusted ? 'trusted' : 'in Restricted Mode'})`);
+}
+
+/** The Architecture panel; if it cannot be created, the rest of GHN Lens still works and says why. */
+function openPanel(context: vscode.ExtensionContext, graphs: PipelineService, log: vscode.LogOutputChannel): ArchitecturePanelLike {
+  try {
+    return registerArchitecturePanel(context, graphs);
+  } catch (e) {
+    const why = `the Architecture panel could not start: ${e instanceof Error ? e.message : String(e)}`;
+    log.error(why);
+    const fail = async () => { void vscode.window.showErrorMessage(`GHN Lens: ${why}`); };
+    return { reveal: fail, openInEditor: fail };
+  }
+}
+
+export function deactivate(): void {
+  // Everything is in context.subscriptions.
+}

@@ -1,0 +1,34 @@
+/** Messages between the extension host and the GHN worker thread (`ghnWorker.ts`). */
+
+export interface PredictRequest {
+  type: 'predict';
+  id: number;
+  /** Checkpoint file (.safetensors). */
+  checkpoint: string;
+  /** Folder holding the tfjs wasm binaries (the extension's dist/). */
+  wasmDir: string;
+  /** The model: its source (the editor's text, saved or not), file, entry and input shape. */
+  source: string;
+  file: string;
+  entry: string;
+  inputShape: number[];
+  pythonPaths: string[];
+  /** Where to write the predicted tensors. */
+  output: string;
+}
+
+export type ToWorker = PredictRequest | { type: 'cancel'; id: number };
+
+export interface PredictResult {
+  output: string;
+  predicted: number;
+  notPredicted: string[];
+  totalTensors: number;
+  bytes: number;
+  ms: number;
+}
+
+export type FromWorker =
+  | { type: 'progress'; id: number; fraction: number; message: string }
+  | { type: 'done'; id: number; result: PredictResult }
+  | { type: 'error'; id: number; message: string; cancelled: boolean };

@@ -1,0 +1,70 @@
+/**
+ * The GHN worker thread (bundled as dist/ghnWorker.js): builds the graph, loads the GHN (tfjs wasm) once,
+ * predicts every parameter and writes them as safetensors, posting progress. Runs off the extension
+ * host's event loop; cancelled by a 'cancel' message (abort signal) or, failing that, by terminate().
+ */
+import { readFile } from 'node:fs/promises';
+import { parentPort } from 'node:worker_threads';
+import { writeSafetensors } from '../pipeline/formats/safetensors';
+import { loadGhn, predictParameters, setGhnWasmDir } from '../pipeline/ghn/index';
+import { buildArchGraph } from '../pipeline/python/index';
+import type { FromWorker, PredictRequest, ToWorker } from './ghnProtocol';
+
+type Ghn = Awaited<ReturnType<typeof loadGhn>>;
+
+const port = parentPort;
+if (!port) throw new Error('ghnWorker.js must run as a worker thread');
+
+let loaded: { checkpoint: string; ghn: Ghn } | undefined;
+const running = new Map<number, AbortController>();
+
+function post(m: FromWorker): void {
+  port!.postMessage(m);
+}
+
+port.on('message', (m: ToWorker) => {
+  if (m.type === 'cancel') running.get(m.id)?.abort();
+  else if (m.type === 'predict') void predict(m);
+});
+
+async function predict(req: PredictRequest): Promise<void> {
+  const ac = new AbortController();
+  running.set(req.id, ac);
+  const started = Date.now();
+  const progress = (fraction: number, message: string) => post({ type: 'progress', id: req.id, fraction, message });
+  try {
+    progress(0, 'Building the graph');
+    const graph = await buildArchGraph({
+      source: req.source, file: req.file, entry: req.entry, inputShape: req.inputShape, pythonPaths: req.pythonPaths,
+      readFile: async (f: string) => { try { return await readFile(f, 'utf8'); } catch { return undefined; } },
+    });
+    ac.signal.throwIfAborted();
+    if (!loaded || loaded.checkpoint !== req.checkpoint) {
+      progress(0.05, 'Loading the GHN');
+      setGhnWasmDir(req.wasmDir);
+      loaded = { checkpoint: req.checkpoint, ghn: await loadGhn(req.checkpoint) };
+    }
+    ac.signal.throwIfAborted();
+    const r = await predictParameters(loaded.ghn, graph, {
+      signal: ac.signal,
+      onProgress: (fraction: number, message?: string) => progress(0.1 + 0.85 * fraction, message ?? 'Predicting parameters'),
+    });
+    ac.signal.throwIfAborted();
+    progress(0.97, 'Writing safetensors');
+    writeSafetensors(req.output, r.tensors, {
+      format: 'pt',
+      generator: 'ghn-lens',
+      entry: req.entry,
+      source: req.file,
+      not_predicted: JSON.stringify(r.notPredicted),
+    });
+    let bytes = 0;
+    let total = 0;
+    for (const [, t] of r.tensors) { bytes += t.data.byteLength; total++; }
+    post({ type: 'done', id: req.id, result: { output: req.output, predicted: r.predicted.length, notPredicted: r.notPredicted, totalTensors: total, bytes, ms: Date.now() - started } });
+  } catch (e) {
+    post({ type: 'error', id: req.id, message: e instanceof Error ? e.message : String(e), cancelled: ac.signal.aborted });
+  } finally {
+    running.delete(req.id);
+  }
+}

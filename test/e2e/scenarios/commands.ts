@@ -1,0 +1,31 @@
+// Run "GHN Lens: Show Architecture" from the command palette with the cursor in a model class: the
+// Architecture view opens in the GHN Lens side bar and its webview shows the graph (read from inside).
+import type { E2EContext } from '../context';
+import { assert, exampleModelFile, goToLine } from '../util';
+
+export async function run(ctx: E2EContext): Promise<void> {
+  const ex = exampleModelFile(ctx.workspace);
+  await ctx.openFile(ex.file);
+  await goToLine(ctx, ex.classLine + 1);
+  await ctx.runCommand('GHN Lens: Show Architecture');
+  await ctx.page.locator('.pane-header', { hasText: 'Architecture' }).first().waitFor({ timeout: 30_000 });
+  const frame = ctx.panelFrame();
+  // The panel marks its root with the node count once the graph is drawn.
+  const root = frame.locator('[data-node-count]').first();
+  await root.waitFor({ timeout: 60_000 });
+  const count = Number(await root.getAttribute('data-node-count'));
+  ctx.log(`panel shows ${count} nodes`);
+  assert(Number.isInteger(count) && count > 2, `the panel shows a graph (data-node-count=${count})`);
+  const text = (await frame.locator('body').innerText()).trim();
+  assert(text.length > 0, 'the panel has visible text');
+  ctx.log(`panel text starts: ${JSON.stringify(text.slice(0, 120))}`);
+  await ctx.screenshot('architecture-panel');
+  // The CLI builds the same graph.
+  const cli = await ctx.cli(['graph', ex.file, '--entry', `${ex.className}()`, '--format', 'json']);
+  if (cli.code === 0) {
+    const nodes = (JSON.parse(cli.stdout) as { nodes: unknown[] }).nodes.length;
+    ctx.log(`CLI: ${nodes} nodes`);
+  } else {
+    ctx.log(`CLI graph exit ${cli.code}: ${cli.stderr.trim().slice(0, 200)}`);
+  }
+}

@@ -1,0 +1,22 @@
+// "GHN Lens: Predict Parameters" from the palette with the cursor in a model class: a progress
+// notification, then a message naming the safetensors file, written next to the source.
+import { existsSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { E2EContext } from '../context';
+import { assert, exampleModelFile, goToLine, waitForNotification } from '../util';
+
+export const modes = ['trusted'];
+
+export async function run(ctx: E2EContext): Promise<void> {
+  const ex = exampleModelFile(ctx.workspace);
+  await ctx.openFile(ex.file);
+  await goToLine(ctx, ex.classLine + 1);
+  await ctx.runCommand('GHN Lens: Predict Parameters');
+  const done = await waitForNotification(ctx, /GHN Lens: (predicted|.*error|no GHN|.*not part)/i, 150_000);
+  ctx.log(`notification: ${done}`);
+  await ctx.screenshot('predicted');
+  assert(/predicted \d+ of \d+ tensors/.test(done), `prediction finished: "${done}"`);
+  const out = join(ctx.workspace, dirname(ex.file), `${ex.file.replace(/^.*\//, '').replace(/\.py$/, '')}.${ex.className}.safetensors`);
+  assert(existsSync(out), `${out} was written`);
+  ctx.log(`${out}: ${statSync(out).size} bytes`);
+}

@@ -1,0 +1,48 @@
+/** Helpers shared by the scenarios (not a scenario itself). */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import type { E2EContext } from './context';
+
+/** Every .py file of the workspace, relative paths. */
+export function pythonFiles(workspace: string, dir = workspace): string[] {
+  const out: string[] = [];
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    if (e.name.startsWith('.') || e.name === '__pycache__') continue;
+    const p = join(dir, e.name);
+    if (e.isDirectory()) out.push(...pythonFiles(workspace, p));
+    else if (e.name.endsWith('.py')) out.push(relative(workspace, p));
+  }
+  return out.sort();
+}
+
+/** The example the scenarios use: the CIFAR ResNet when the workspace has one, else the first model file. */
+export function exampleModelFile(workspace: string): { file: string; className: string; classLine: number } {
+  const files = pythonFiles(workspace);
+  const ordered = [...files.filter((f) => /resnet/i.test(f)), ...files.filter((f) => /cifar|mlp|lenet|vgg/i.test(f)), ...files];
+  for (const f of ordered) {
+    const lines = readFileSync(join(workspace, f), 'utf8').split('\n');
+    const i = lines.findIndex((l) => /^class\s+\w+\s*\(\s*(nn\.)?Module\s*\)/.test(l));
+    if (i >= 0) return { file: f, className: /^class\s+(\w+)/.exec(lines[i])![1], classLine: i };
+  }
+  throw new Error(`no Python file with an nn.Module class in ${workspace} (found: ${files.join(', ') || 'none'})`);
+}
+
+/** Puts the cursor on a 0-based line of the active editor (Ctrl+G). */
+export async function goToLine(ctx: E2EContext, line: number): Promise<void> {
+  await ctx.page.keyboard.press('Control+G');
+  const input = ctx.page.locator('.quick-input-widget input');
+  await input.waitFor();
+  await input.fill(`:${line + 1}`);
+  await ctx.page.keyboard.press('Enter');
+}
+
+/** Waits for a notification toast whose message matches, returns its text. */
+export async function waitForNotification(ctx: E2EContext, text: string | RegExp, timeout = 60_000): Promise<string> {
+  const toast = ctx.page.locator('.notifications-toasts .notification-list-item-message', { hasText: text }).first();
+  await toast.waitFor({ timeout });
+  return (await toast.innerText()).trim();
+}
+
+export function assert(cond: unknown, msg: string): asserts cond {
+  if (!cond) throw new Error(`assertion failed: ${msg}`);
+}
