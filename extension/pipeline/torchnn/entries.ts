@@ -81,3 +81,19 @@ export function spellings(name: string, opts: { torch?: boolean; tensor?: boolea
   if (functional) names.push(`torch.nn.functional.${name}`);
   return names;
 }
+
+/**
+ * A module instance passed as a constructor argument (`TransformerEncoder(encoder_layer, 6)`), in the
+ * catalogue's plain-value form: a dict whose `__module__` entry is the class name and whose other
+ * entries are that module's bound constructor arguments.
+ */
+export function moduleArg(type: string, args: BoundArgs): CatValue {
+  return { kind: 'dict', entries: { __module__: type, ...args } };
+}
+
+/** Reads a `moduleArg` value back; undefined when `v` is not one. */
+export function readModuleArg(v: CatValue): { type: string; args: BoundArgs } | undefined {
+  if (typeof v !== 'object' || v === null || Array.isArray(v) || v.kind !== 'dict') return undefined;
+  const { __module__: type, ...rest } = v.entries;
+  return typeof type === 'string' ? { type, args: rest } : undefined;
+}

@@ -9,6 +9,9 @@ import './activations';
 import './pooling';
 import './dropout';
 import './shape';
+import './embedding';
+import './recurrent';
+import './attention';
 import './functional/elementwise';
 import './functional/tensor';
 import './functional/reduce';
@@ -17,3 +20,5 @@ import './functional/nn';
 
 export * from './registry';
 export * from './types';
+export { layerStateDict } from './stateDict';
+export { moduleArg, readModuleArg } from './entries';
