@@ -12,7 +12,7 @@ let ready: Promise<typeof tf> | undefined;
 
 /** Where the tfjs-backend-wasm `.wasm` files are (a directory). Call before the first prediction. */
 export function setGhnWasmDir(dir: string): void {
-  if (ready) throw new Error('setGhnWasmDir: the wasm backend is already initialised');
+  if (ready) return; // already initialised: the backend cannot move
   wasmDir = dir;
 }
 
