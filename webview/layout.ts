@@ -1,0 +1,54 @@
+/**
+ * The panel's side of the layout worker. The worker script is loaded through a Blob URL (webviews cannot
+ * start a worker from their resource origin directly); if no worker can be started the fast layout runs
+ * on the UI thread instead, and ELK is not used.
+ */
+import { fastLayout } from './fastLayout';
+import type { Direction, LayoutRequest, LayoutResult } from './layoutTypes';
+
+export class LayoutClient {
+  private seq = 0;
+  private readonly pending = new Map<number, (r: LayoutResult) => void>();
+
+  private constructor(private readonly worker: Worker | null, readonly workerError: string | null) {
+    worker?.addEventListener('message', (e: MessageEvent<LayoutResult>) => {
+      const done = this.pending.get(e.data.id);
+      this.pending.delete(e.data.id);
+      done?.(e.data);
+    });
+  }
+
+  static async create(workerUrl: string | undefined): Promise<LayoutClient> {
+    if (!workerUrl) return new LayoutClient(null, 'no layout worker URL');
+    let firstError = '';
+    try {
+      const res = await fetch(workerUrl);
+      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      const blob = new Blob([await res.text()], { type: 'text/javascript' });
+      return new LayoutClient(new Worker(URL.createObjectURL(blob)), null);
+    } catch (err) {
+      firstError = String(err);
+    }
+    try {
+      return new LayoutClient(new Worker(workerUrl), null);
+    } catch (err) {
+      return new LayoutClient(null, `layout worker unavailable (${firstError}; ${String(err)}); using the fast layout on the UI thread`);
+    }
+  }
+
+  get hasWorker(): boolean { return this.worker !== null; }
+
+  layout(widths: Float32Array, heights: Float32Array, edges: Int32Array, direction: Direction, elkMaxNodes: number): Promise<LayoutResult> {
+    const id = ++this.seq;
+    if (!this.worker) {
+      const t0 = performance.now();
+      const r = fastLayout({ widths, heights, edges, direction });
+      return Promise.resolve({ id, xs: r.xs, ys: r.ys, routes: r.routes, width: r.width, height: r.height, engine: 'fast', ms: performance.now() - t0 });
+    }
+    const req: LayoutRequest = { id, direction, widths, heights, edges, elkMaxNodes };
+    return new Promise((resolve) => {
+      this.pending.set(id, resolve);
+      this.worker!.postMessage(req);
+    });
+  }
+}
