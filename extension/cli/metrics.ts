@@ -1,5 +1,174 @@
-// Placeholder until the 'metrics' subcommand lands; replaced by its owner.
-export async function run(_argv: string[]): Promise<number> {
-  console.error("ghn-lens metrics: not built yet");
-  return 2;
+/**
+ * `ghn-lens metrics FILE [--entry EXPR]... [--input SHAPE] [--json | --html OUT] [--heads FILE]`
+ *
+ * Static metrics (exact) and predicted metrics (from the GHN's metric heads, when they are bundled) of
+ * every model in a Python file, side by side. Nothing is executed: the file is read, never run.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import type { ArchGraph, ModelEntry } from '../pipeline/arch/types';
+import { loadMetricHeads, METRIC_HEADS_FILE, predictWith, type MetricHeadsLoad, type NodeEmbeddings } from '../pipeline/metrics/predicted';
+import { collectReport, reportHtml, reportJson, reportMarkdown } from '../pipeline/metrics/report';
+import { computeStaticMetrics } from '../pipeline/metrics/static';
+
+export const HELP = `Usage: ghn-lens metrics FILE [options]
+
+Static and predicted quality metrics of the models in a Python file (the file is read, never run).
+Every model class and factory in FILE is analysed unless --entry is given.
+
+Static metrics are exact for the input shape: parameters (total, trainable), MACs, weights memory,
+activation memory (sum of all op outputs, and the inference peak), depth, op counts, per-module figures.
+Predicted metrics (accuracy after a fixed training budget on the GHN's task, CPU inference time per image,
+convergence speed) come from metric heads trained on the GHN's graph embedding; without a trained heads
+file they are reported as "not available".
+
+Options:
+  --entry EXPR         a model to analyse: a class or factory name or a call (\`ResNet\`, \`resnet18(num_classes=10)\`);
+                       repeatable; default: every entry found in FILE
+  --input SHAPE        input shape, batch first: 1,3,32,32 or [1,3,32,32] or 1x3x32x32 (default 1,3,32,32)
+  --python-path DIR    extra folder searched for imported Python files (repeatable)
+  --heads FILE         metric heads JSON (default: ${METRIC_HEADS_FILE} of the extension)
+  --json               print the report as JSON
+  --html OUT           write a self-contained HTML report (no scripts) to OUT
+  --summary            only the side-by-side table (no per-module tables or diagnostics)
+  --max-layers N       per-module rows shown per model (default 60)
+  -h, --help           show this help
+
+Exit status: 0 when every model was analysed, 1 when some could not be built, 2 on bad usage.`;
+
+export interface MetricsArgs {
+  file: string;
+  entries: string[];
+  inputShape: number[];
+  pythonPaths: string[];
+  heads?: string;
+  json: boolean;
+  html?: string;
+  summary: boolean;
+  maxLayers: number;
+}
+
+export class UsageError extends Error {}
+
+/** "1,3,32,32", "[1, 3, 32, 32]", "1x3x32x32" → [1, 3, 32, 32]. */
+export function parseShape(text: string): number[] {
+  const parts = text.replace(/^[[(]|[\])]$/g, '').split(/[\s,x×]+/).filter(Boolean);
+  const dims = parts.map(Number);
+  if (!dims.length || dims.some((d) => !Number.isInteger(d) || d < 1)) throw new UsageError(`bad input shape '${text}' (expected e.g. 1,3,32,32)`);
+  return dims;
+}
+
+export function parseArgs(argv: string[]): MetricsArgs | 'help' {
+  const a: MetricsArgs = { file: '', entries: [], inputShape: [1, 3, 32, 32], pythonPaths: [], json: false, summary: false, maxLayers: 60 };
+  const files: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const eq = arg.indexOf('=');
+    const [flag, inline] = arg.startsWith('--') && eq > 0 ? [arg.slice(0, eq), arg.slice(eq + 1)] : [arg, undefined];
+    const value = (): string => {
+      const v = inline ?? argv[++i];
+      if (v === undefined) throw new UsageError(`${flag} needs a value`);
+      return v;
+    };
+    switch (flag) {
+      case '-h': case '--help': return 'help';
+      case '--entry': a.entries.push(value()); break;
+      case '--input': a.inputShape = parseShape(value()); break;
+      case '--python-path': a.pythonPaths.push(value()); break;
+      case '--heads': a.heads = value(); break;
+      case '--json': a.json = true; break;
+      case '--html': a.html = value(); break;
+      case '--summary': a.summary = true; break;
+      case '--max-layers': {
+        const n = Number(value());
+        if (!Number.isInteger(n) || n < 0) throw new UsageError('--max-layers needs a whole number');
+        a.maxLayers = n;
+        break;
+      }
+      default:
+        if (flag.startsWith('-') && flag !== '-') throw new UsageError(`unknown option ${flag}`);
+        files.push(arg);
+    }
+  }
+  if (files.length !== 1) throw new UsageError(files.length ? 'give one FILE' : 'missing FILE');
+  a.file = files[0];
+  return a;
+}
+
+/** The extension's root (the folder of its package.json), from the bundle or the sources. */
+export function extensionRoot(from = __dirname): string {
+  let d = from;
+  for (let i = 0; i < 6; i++) {
+    const pj = join(d, 'package.json');
+    if (existsSync(pj)) {
+      try {
+        if (JSON.parse(readFileSync(pj, 'utf8')).name === 'ghn-lens') return d;
+      } catch { /* keep looking */ }
+    }
+    d = dirname(d);
+  }
+  return resolve(from, '..');
+}
+
+/**
+ * The GHN's per-node embeddings, when this build's GHN module exposes them; undefined otherwise.
+ * Loaded only when trained heads exist, so a plain static report never loads the GHN.
+ */
+async function ghnEmbedder(): Promise<{ embed?: (g: ArchGraph) => Promise<NodeEmbeddings>; identity?: { sha256?: string; hid: number }; why?: string }> {
+  return { why: 'the GHN does not expose node embeddings in this build' };
+}
+
+export async function run(argv: string[]): Promise<number> {
+  let args: MetricsArgs | 'help';
+  try {
+    args = parseArgs(argv);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      console.error(`ghn-lens metrics: ${e.message}\n\n${HELP}`);
+      return 2;
+    }
+    throw e;
+  }
+  if (args === 'help') {
+    console.log(HELP);
+    return 0;
+  }
+  const file = resolve(args.file);
+  if (!existsSync(file)) {
+    console.error(`ghn-lens metrics: ${args.file}: no such file`);
+    return 2;
+  }
+  const source = readFileSync(file, 'utf8');
+  // Loaded here, not at the top: `--help` and the argument parser stay independent of the interpreter.
+  const { buildArchGraph, findModelEntries } = await import('../pipeline/python/index');
+  let entries = args.entries;
+  if (!entries.length) entries = (await findModelEntries(source, file)).map((e: ModelEntry) => e.expr);
+  const pythonPaths = [dirname(file), ...args.pythonPaths.map((p) => resolve(p))];
+  const readFile = async (f: string): Promise<string | undefined> => (existsSync(f) ? readFileSync(f, 'utf8') : undefined);
+
+  const headsFile = args.heads ? resolve(args.heads) : join(extensionRoot(), METRIC_HEADS_FILE);
+  const heads: MetricHeadsLoad = loadMetricHeads(headsFile);
+  const ghn = heads.ok ? await ghnEmbedder() : {};
+  const predict = (g: ArchGraph) => (heads.ok && !ghn.embed
+    ? Promise.resolve({ available: false as const, reason: ghn.why ?? 'no GHN' })
+    : predictWith(g, heads, ghn.embed, ghn.identity));
+
+  const buildOptions = (entry: string) => ({ source, file, entry, inputShape: args.inputShape, pythonPaths, readFile });
+  const report = await collectReport<ArchGraph>({
+    file: args.file,
+    inputShape: args.inputShape,
+    entries,
+    build: (entry) => buildArchGraph(buildOptions(entry)),
+    measure: computeStaticMetrics,
+    diagnosticsOf: (g) => g.getAttribute('diagnostics') ?? [],
+    predict,
+  });
+
+  if (args.html) {
+    writeFileSync(args.html, reportHtml(report, { maxLayers: args.maxLayers, details: !args.summary }));
+    if (!args.json) console.error(`wrote ${args.html}`);
+  }
+  if (args.json) console.log(JSON.stringify(reportJson(report), null, 2));
+  else if (!args.html) console.log(reportMarkdown(report, { maxLayers: args.maxLayers, details: !args.summary }));
+  return report.models.some((m) => m.error) ? 1 : 0;
 }

@@ -42,7 +42,8 @@ export interface LayerFigures {
   /** MACs of every op executed inside the module (its forward and its descendants'). */
   macs: number;
   macsExact: boolean;
-  /** How many times the module was called in forward (0: never called). */
+  /** Module-call nodes of this path: how often a leaf was called (> 1: shared weights). A container whose
+   *  forward the interpreter inlined may have 0 even though its ops ran. */
   calls: number;
   /** Shape of the (last) tensor leaving the module's forward; null when not called or unknown. */
   outputShape: TensorShape | null;
