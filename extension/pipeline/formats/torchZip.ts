@@ -158,7 +158,7 @@ export function readTorchZip(bytes: Uint8Array, file: string): unknown {
   const resolve = (t: PyTensorRef): TorchTensor => {
     const s = t.storage as StorageRef;
     const b = storageBytes(s);
-    const shape = t.size.map(Number);
+    const shape = Array.from(t.size, Number);
     const numel = shape.reduce((a, d) => a * d, 1);
     // Contiguous strides?
     let contiguous = true;
