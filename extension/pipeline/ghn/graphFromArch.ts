@@ -106,7 +106,7 @@ export interface GraphBuildResult {
 }
 
 /** Emulates the autograd graph of the model's forward pass; returns the output's grad_fn. */
-function emulateAutograd(arch: ArchGraph, warnings: string[]): GradFn {
+function emulateAutograd(arch: ArchGraph): GradFn {
   const leaves = new Map<string, Leaf>();
   const grads = new Map<string, GradFn[]>(); // node id → grad_fn per output
   let outputFn: GradFn = null;
@@ -230,7 +230,6 @@ function emulateAutograd(arch: ArchGraph, warnings: string[]): GradFn {
         }
         const name = genericFnName(op);
         set(fn(name, [...ins, ...params]));
-        if (n.kind === 'module' && params.length && !SUPPORTED_MODULES[moduleType]) warnings.push(`${n.modulePath || op}: ${moduleType} is not a GHN-2 primitive`);
       }
     }
   }
@@ -271,7 +270,7 @@ function topoGenerations(n: number, adj: Uint8Array): number[] {
 export function ghnGraphFromArch(arch: ArchGraph, opts: { veCutoff?: number } = {}): GraphBuildResult {
   const warnings: string[] = [];
   const veCutoff = opts.veCutoff ?? 50;
-  const root = emulateAutograd(arch, warnings);
+  const root = emulateAutograd(arch);
   if (!root) throw new Error('GHN graph: the model output does not depend on any parameter (nothing to predict)');
 
   // 3.1 traversal (pre-order DFS over next_functions, memoised)

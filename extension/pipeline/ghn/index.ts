@@ -76,7 +76,6 @@ export async function predictParameters(ghn: Ghn, arch: ArchGraph, opts: Predict
     if (t.shape.length === 4 && Math.max(t.shape[2], t.shape[3]) > ghn.S && t.key[1] === 64) warnings.push(`${t.param}: kernel larger than ${ghn.S} with ≥ 32 channels fails in the reference; tiled spatially here`);
   }
   const state = arch.getAttribute('stateDict');
-  const byName = new Map(state.map((p) => [p.name, p]));
   const tensors = new Map<string, PredictedTensor>();
   // Allocate in state_dict order, so the map iterates in that order.
   for (const p of state) tensors.set(p.name, { shape: [...p.shape], dtype: p.dtype === 'int64' ? 'int64' : 'float32', data: new Float32Array(0) });
@@ -102,7 +101,11 @@ export async function predictParameters(ghn: Ghn, arch: ArchGraph, opts: Predict
     if (run.params.has(p.name)) continue;
     entry.data = p.role === 'buffer' ? defaultBuffer(p) : defaultParam(p, siblingsOf(p.name));
   }
-  for (const n of notPredicted) if (!byName.get(n)) warnings.push(`${n}: not in the state_dict`);
+  for (const n of notPredicted) {
+    const path = n.includes('.') ? n.slice(0, n.lastIndexOf('.')) : '';
+    const type = modules.find((m) => m.path === path)?.type ?? 'module';
+    warnings.push(`${n}: ${type} is outside GHN-2's primitives (or not reached from the output); kept at PyTorch's default initialisation`);
+  }
   const timings: Record<string, number> = { graph: tGraph, ...run.timings, defaults: performance.now() - t1 };
   timings.total = performance.now() - t0;
   opts.onProgress?.(1, 'done');
