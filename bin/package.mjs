@@ -19,7 +19,7 @@ export function packageVsix({ quiet = false } = {}) {
   const vsix = join(ROOT, `${pkg.name}-${pkg.version}.vsix`);
   const stdio = quiet ? ['ignore', 'ignore', 'inherit'] : 'inherit';
   run(process.execPath, [join(ROOT, 'extension/build.mjs'), '--minify'], { stdio });
-  run(process.execPath, [join(ROOT, 'node_modules/@vscode/vsce/vsce'), 'package', '--no-dependencies', '--skip-license', '--allow-missing-repository', '-o', vsix], { stdio });
+  run(process.execPath, [join(ROOT, 'node_modules/@vscode/vsce/vsce'), 'package', '--no-dependencies', '--skip-license', '--allow-missing-repository', '--no-rewrite-relative-links', '-o', vsix], { stdio });
   return vsix;
 }
 

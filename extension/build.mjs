@@ -19,7 +19,12 @@ const sourcemap = args.has('--sourcemap') || (!minify && 'linked');
 
 // Modules other parts of the project provide. Until one lands, the bundle gets a stand-in that throws a
 // clear error when used (never a fake result), and the build says so loudly.
-const PENDING = ['pipeline/python/index', 'pipeline/arch/json', 'pipeline/ghn/index', 'host/panel'];
+const PENDING = {
+  'pipeline/python/index': ['findModelEntries', 'buildArchGraph'],
+  'pipeline/arch/json': ['archGraphToJson'],
+  'pipeline/ghn/index': ['loadGhn', 'predictParameters', 'setGhnWasmDir'],
+  'host/panel': ['registerArchitecturePanel'],
+};
 const missing = new Set();
 const pendingPlugin = {
   name: 'pending-modules',
@@ -27,14 +32,14 @@ const pendingPlugin = {
     build.onResolve({ filter: /^\.\.?\// }, (a) => {
       const abs = resolve(a.resolveDir, a.path);
       const rel = relative(join(root, 'extension'), abs).replace(/\\/g, '/').replace(/\.ts$/, '');
-      if (!PENDING.includes(rel) || existsSync(`${abs.replace(/\.ts$/, '')}.ts`)) return undefined;
+      if (!(rel in PENDING) || existsSync(`${abs.replace(/\.ts$/, '')}.ts`)) return undefined;
       missing.add(rel);
       return { path: rel, namespace: 'pending' };
     });
     build.onLoad({ filter: /.*/, namespace: 'pending' }, (a) => ({
       loader: 'js',
-      contents: `const msg = ${JSON.stringify(`extension/${a.path}.ts is not part of this build yet`)};
-module.exports = new Proxy({}, { get(_, k) { if (k === '__esModule') return false; return () => { throw new Error(msg); }; } });`,
+      contents: `const msg = ${JSON.stringify(`extension/${a.path}.ts is not part of this build yet`)};\n` +
+        PENDING[a.path].map((n) => `export function ${n}() { throw new Error(msg); }`).join('\n'),
     }));
   },
 };

@@ -137,7 +137,8 @@ async function predict(ctx: CommandContext, doc: vscode.TextDocument, entry: str
     checkpoint, source: doc.getText(), file, entry, inputShape: cfg.defaultInputShape,
     pythonPaths: searchPaths(doc, cfg.pythonPaths), output,
   }, `GHN Lens: predicting the parameters of ${entry}`);
-  ctx.log.info(`wrote ${output}: ${r.predicted} predicted, ${r.notPredicted.length} not predicted, ${r.bytes} bytes, ${r.ms} ms`);
+  ctx.log.info(`wrote ${output}: ${r.predicted} predicted, ${r.notPredicted.length} not predicted, ${r.bytes} bytes, GHN graph ${r.ghnGraph.nodes} nodes, ${r.ms} ms`);
+  for (const w of r.warnings) ctx.log.warn(`${entry}: ${w}`);
   const snippet = pythonSnippet(path.basename(file, '.py'), entry, outName);
   const missing = r.notPredicted.length ? ` (${r.notPredicted.length} kept at PyTorch's initialisation)` : '';
   const action = await vscode.window.showInformationMessage(

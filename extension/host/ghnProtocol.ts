@@ -26,6 +26,9 @@ export interface PredictResult {
   totalTensors: number;
   bytes: number;
   ms: number;
+  /** Where the model departs from what GHN-2 handles, and other notes from the GHN. */
+  warnings: string[];
+  ghnGraph: { nodes: number; edges: number };
 }
 
 export type FromWorker =

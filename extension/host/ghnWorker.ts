@@ -15,6 +15,8 @@ type Ghn = Awaited<ReturnType<typeof loadGhn>>;
 const port = parentPort;
 if (!port) throw new Error('ghnWorker.js must run as a worker thread');
 
+const STAGES: Record<string, string> = { graph: 'Building the GHN graph', done: 'Done' };
+
 let loaded: { checkpoint: string; ghn: Ghn } | undefined;
 const running = new Map<number, AbortController>();
 
@@ -47,7 +49,7 @@ async function predict(req: PredictRequest): Promise<void> {
     ac.signal.throwIfAborted();
     const r = await predictParameters(loaded.ghn, graph, {
       signal: ac.signal,
-      onProgress: (fraction: number, message?: string) => progress(0.1 + 0.85 * fraction, message ?? 'Predicting parameters'),
+      onProgress: (fraction: number, stage: string) => progress(0.1 + 0.85 * fraction, STAGES[stage] ?? 'Predicting parameters'),
     });
     ac.signal.throwIfAborted();
     progress(0.97, 'Writing safetensors');
@@ -61,7 +63,10 @@ async function predict(req: PredictRequest): Promise<void> {
     let bytes = 0;
     let total = 0;
     for (const [, t] of r.tensors) { bytes += t.data.byteLength; total++; }
-    post({ type: 'done', id: req.id, result: { output: req.output, predicted: r.predicted.length, notPredicted: r.notPredicted, totalTensors: total, bytes, ms: Date.now() - started } });
+    post({ type: 'done', id: req.id, result: {
+      output: req.output, predicted: r.predicted.length, notPredicted: r.notPredicted, totalTensors: total, bytes,
+      ms: Date.now() - started, warnings: r.warnings, ghnGraph: r.ghnGraph,
+    } });
   } catch (e) {
     post({ type: 'error', id: req.id, message: e instanceof Error ? e.message : String(e), cancelled: ac.signal.aborted });
   } finally {

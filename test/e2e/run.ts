@@ -143,7 +143,7 @@ async function main(): Promise<number> {
   for (const mode of onlyModes) {
     const modeDir = join(runRoot, mode);
     const workspace = join(modeDir, 'examples');
-    cpSync(join(ROOT, 'examples'), workspace, { recursive: true, filter: (s) => !/__pycache__|\.safetensors$/.test(s) });
+    cpSync(process.env.GHN_LENS_E2E_EXAMPLES ?? join(ROOT, 'examples'), workspace, { recursive: true, filter: (s) => !/__pycache__|\.safetensors$/.test(s) });
     const prof = profile(join(modeDir, 'profile'));
     t = Date.now();
     installVsix(tools, prof, vsix);

@@ -15,13 +15,15 @@ export function pythonFiles(workspace: string, dir = workspace): string[] {
   return out.sort();
 }
 
-/** The example the scenarios use: the CIFAR ResNet when the workspace has one, else the first model file. */
+/** The example the scenarios use: the CIFAR ResNet when the workspace has one, else the first model file;
+ *  its last nn.Module class (blocks come first, the model last). */
 export function exampleModelFile(workspace: string): { file: string; className: string; classLine: number } {
   const files = pythonFiles(workspace);
   const ordered = [...files.filter((f) => /resnet/i.test(f)), ...files.filter((f) => /cifar|mlp|lenet|vgg/i.test(f)), ...files];
   for (const f of ordered) {
     const lines = readFileSync(join(workspace, f), 'utf8').split('\n');
-    const i = lines.findIndex((l) => /^class\s+\w+\s*\(\s*(nn\.)?Module\s*\)/.test(l));
+    let i = lines.length - 1;
+    while (i >= 0 && !/^class\s+\w+\s*\(\s*(nn\.)?Module\s*\)/.test(lines[i])) i--;
     if (i >= 0) return { file: f, className: /^class\s+(\w+)/.exec(lines[i])![1], classLine: i };
   }
   throw new Error(`no Python file with an nn.Module class in ${workspace} (found: ${files.join(', ') || 'none'})`);
