@@ -17,6 +17,14 @@ export function linearShape(where: string, x: TensorShape, inFeatures: number | 
   return [...x.slice(0, -1), outFeatures];
 }
 
+/**
+ * x1ᵀ W x2 as ATen's _trilinear computes it: x1·W (in1 x in2 per output element), then a dot with x2 (in2):
+ * the two bmm calls the profiler counts.
+ */
+export function bilinearMacs(outputElements: number | null, in1: number, in2: number): number | null {
+  return macsOf(outputElements, in2 * (in1 + 1));
+}
+
 function features(args: BoundArgs, type: string): { inF: number; outF: number; bias: boolean } {
   return { inF: intArg(args.in_features, 'in_features', type), outF: intArg(args.out_features, 'out_features', type), bias: boolArg(args.bias, 'bias', type) };
 }
@@ -89,10 +97,9 @@ const bilinear: LayerSpec = {
     }
     return out([...lead.map((d, i) => d ?? leadB[i]), o]);
   },
-  // Convention: in1 x in2 MACs per output element (x1ᵀ W x2 with W x2 dominating; the profiler counts nothing here).
   macs(args, _inputs, output) {
     if (Array.isArray(output)) return null;
-    return macsOf(numel(output.shape), intArg(args.in1_features, 'in1_features', 'Bilinear'), intArg(args.in2_features, 'in2_features', 'Bilinear'));
+    return bilinearMacs(numel(output.shape), intArg(args.in1_features, 'in1_features', 'Bilinear'), intArg(args.in2_features, 'in2_features', 'Bilinear'));
   },
   attrs: (args) => ({ in1_features: args.in1_features, in2_features: args.in2_features, out_features: args.out_features, bias: args.bias }),
 };

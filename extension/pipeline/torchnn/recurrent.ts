@@ -79,8 +79,9 @@ function seqLayout(mode: Mode, c: RnnConfig, x: TensorShape): { steps: number | 
 
 function rnnLayer(mode: Mode): LayerSpec {
   const common = [arg('bias', true), arg('batch_first', false), arg('dropout', 0.0), arg('bidirectional', false)];
+  // torch 1.13's RNN passes positionals straight to RNNBase, so `nonlinearity` is effectively keyword-only.
   const signature = mode === 'RNN'
-    ? [arg('input_size'), arg('hidden_size'), arg('num_layers', 1), arg('nonlinearity', 'tanh'), ...common, ...FACTORY_KWARGS]
+    ? [arg('input_size'), arg('hidden_size'), arg('num_layers', 1), ...common, arg('nonlinearity', 'tanh'), ...FACTORY_KWARGS]
     : [arg('input_size'), arg('hidden_size'), arg('num_layers', 1), ...common, ...(mode === 'LSTM' ? [arg('proj_size', 0)] : []), ...FACTORY_KWARGS];
   return {
     type: mode,

@@ -226,3 +226,16 @@ export function leafShapes(t: OutTree): TensorShape[] {
 export function macsOf(...factors: Dim[]): number | null {
   return product(factors);
 }
+
+const DTYPE_NAMES: Record<string, string> = {
+  'torch.float32': 'float32', 'torch.float': 'float32', 'torch.float64': 'float64', 'torch.double': 'float64', 'torch.float16': 'float16',
+  'torch.half': 'float16', 'torch.bfloat16': 'bfloat16', 'torch.int64': 'int64', 'torch.long': 'int64', 'torch.int32': 'int32',
+  'torch.int': 'int32', 'torch.bool': 'bool', 'torch.uint8': 'uint8', 'torch.int8': 'int8', 'torch.int16': 'int16',
+};
+
+/** The dtype a `torch.float16`-style value names (the interpreter passes dtypes as opaque values with a qualname). */
+export function dtypeName(v: CatValue): string | undefined {
+  if (typeof v === 'object' && v !== null && !Array.isArray(v) && v.kind === 'opaque' && v.qualname) return DTYPE_NAMES[v.qualname];
+  return undefined;
+}
+

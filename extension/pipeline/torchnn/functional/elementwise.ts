@@ -4,7 +4,7 @@
  */
 import { arg, NO_MACS, shapePreservingFunction, spellings, varargs } from '../entries';
 import { registerFunctions } from '../registry';
-import { broadcastAll, broadcastShapes, fmtDims, intArg, isTensor, operandShape, out, sameAs, tensorShape } from '../shapeMath';
+import { broadcastAll, broadcastShapes, dtypeName, fmtDims, intArg, isTensor, operandShape, out, sameAs, tensorShape } from '../shapeMath';
 import { gluShape } from '../activations';
 import { ShapeError } from '../types';
 import type { ArgSpec, CatValue, FunctionSpec } from '../types';
@@ -33,7 +33,8 @@ function binary(op: string, names: string[], inplaceNames: string[], extra: ArgS
       const grows = shape.length !== a.length || shape.some((d, i) => d !== null && a[i] !== null && d !== a[i]);
       if (grows) throw new ShapeError(`${op}: output with shape [${fmtDims(a)}] doesn't match the broadcast shape [${fmtDims(shape)}]`);
     }
-    const dtype = BOOL_OPS.has(op) ? 'bool' : dtypeOf(args.input) ?? dtypeOf(args.other);
+    // In-place ops write into `input` and keep its dtype, comparisons included (`x.lt_(y)` stays float).
+    const dtype = inplace ? dtypeOf(args.input) : BOOL_OPS.has(op) ? 'bool' : dtypeOf(args.input) ?? dtypeOf(args.other);
     return out(shape, dtype);
   };
   const specs: FunctionSpec[] = [{ op, category: 'elementwise', names, signature, forward: result(false), macs: NO_MACS }];
@@ -64,7 +65,8 @@ const binaryOps: FunctionSpec[] = [
   ...arithmetic('bitwise_or', 'or'),
   ...arithmetic('bitwise_xor', 'xor'),
   ...['eq', 'ne', 'lt', 'le', 'gt', 'ge'].flatMap((op) => binary(op, [...spellings(op), `operator.${op}`, `Tensor.__${op}__`], [`Tensor.${op}_`])),
-  ...['maximum', 'minimum', 'fmod', 'atan2', 'logical_and', 'logical_or', 'logical_xor', 'hypot', 'fmax', 'fmin'].flatMap((op) => binary(op, spellings(op), [`Tensor.${op}_`])),
+  ...['fmod', 'atan2', 'logical_and', 'logical_or', 'logical_xor', 'hypot'].flatMap((op) => binary(op, spellings(op), [`Tensor.${op}_`])),
+  ...['maximum', 'minimum', 'fmax', 'fmin'].flatMap((op) => binary(op, spellings(op), [])),
 ];
 
 /** Adds alias spellings to the out-of-place spec of `op`. */
@@ -89,7 +91,13 @@ const unaryOps: FunctionSpec[] = UNARY_MATH.map((op) => shapePreservingFunction(
 unaryOps.find((s) => s.op === 'neg')!.names.push('operator.neg', 'Tensor.__neg__', 'torch.negative', 'Tensor.negative');
 unaryOps.find((s) => s.op === 'abs')!.names.push('operator.abs', 'Tensor.__abs__', 'torch.absolute', 'Tensor.absolute');
 unaryOps.find((s) => s.op === 'bitwise_not')!.names.push('operator.invert', 'Tensor.__invert__');
-unaryOps.find((s) => s.op === 'logical_not')!.names.push('operator.not_');
+// logical_not yields bool (its in-place form keeps the input's dtype).
+{
+  const spec = unaryOps.find((s) => s.op === 'logical_not')!;
+  spec.names = spec.names.filter((n) => !n.endsWith('_'));
+  spec.forward = (args) => out([...tensorShape(args, 'input', 'logical_not')], 'bool');
+  unaryOps.push(shapePreservingFunction('logical_not', 'elementwise', ['Tensor.logical_not_'], [arg('input')]));
+}
 unaryOps.find((s) => s.op === 'relu')!.names.push(`${F}relu_`);
 // `x.round(decimals=...)`, `nan_to_num(nan=...)`: extra keywords that do not change the shape.
 unaryOps.find((s) => s.op === 'round')!.signature.push(arg('decimals', 0));
@@ -203,9 +211,40 @@ function maskedFill(names: string[]): FunctionSpec {
 
 /** Conversions and copies that keep the shape: `x.to(...)`, `x.float()`, `x.detach()`... */
 const DTYPE_OF: Record<string, string> = { float: 'float32', double: 'float64', half: 'float16', bfloat16: 'bfloat16', long: 'int64', int: 'int32', bool: 'bool', short: 'int16', byte: 'uint8' };
+/** Keyword arguments of `to`/`cuda`/`clone`: accepted, and only `dtype` matters for shapes. */
+const MOVE_KWARGS = [arg('dtype', null), arg('device', null), arg('non_blocking', false), arg('copy', false), arg('memory_format', null)];
+
+/** `x.to(torch.float16)`, `x.to(device, dtype)`, `x.to(other)`, `x.type(torch.float64)`: the dtype named anywhere. */
+function targetDtype(args: Record<string, CatValue>): string | undefined {
+  const candidates = [...(Array.isArray(args.args) ? args.args : []), args.dtype];
+  for (const c of candidates) {
+    if (isTensor(c)) return c.dtype;
+    const d = dtypeName(c);
+    if (d) return d;
+  }
+  return undefined;
+}
+
 const conversions: FunctionSpec[] = [
-  ...['to', 'type', 'type_as', 'cpu', 'cuda', 'contiguous', 'detach', 'detach_', 'clone', 'requires_grad_', 'pin_memory', 'share_memory_', 'retain_grad', 'fill_', 'zero_', 'normal_', 'uniform_', 'bernoulli_', 'copy_'].map((m) =>
-    shapePreservingFunction(m, 'tensor', [`Tensor.${m}`, ...(m === 'clone' || m === 'detach' ? [`torch.${m}`] : [])], [arg('input'), varargs('args')])),
+  {
+    op: 'to',
+    category: 'tensor',
+    // cpu/cuda/pin_memory only move data; one spec so that the CUDA-only spellings share its case.
+    names: ['Tensor.to', 'Tensor.type', 'Tensor.cpu', 'Tensor.cuda', 'Tensor.pin_memory'],
+    signature: [arg('input'), varargs('args'), ...MOVE_KWARGS],
+    forward: (args) => out([...tensorShape(args, 'input', 'to')], targetDtype(args) ?? dtypeOf(args.input)),
+    macs: NO_MACS,
+  },
+  {
+    op: 'type_as',
+    category: 'tensor',
+    names: ['Tensor.type_as'],
+    signature: [arg('input'), arg('other')],
+    forward: (args) => out([...tensorShape(args, 'input', 'type_as')], dtypeOf(args.other)),
+    macs: NO_MACS,
+  },
+  ...['contiguous', 'detach', 'detach_', 'clone', 'requires_grad_', 'share_memory_', 'fill_', 'zero_', 'normal_', 'uniform_', 'bernoulli_', 'copy_'].map((m) =>
+    shapePreservingFunction(m, 'tensor', [`Tensor.${m}`, ...(m === 'clone' || m === 'detach' ? [`torch.${m}`] : [])], [arg('input'), varargs('args'), ...MOVE_KWARGS])),
   ...Object.entries(DTYPE_OF).map(([m, dtype]): FunctionSpec => ({
     op: m,
     category: 'tensor',
@@ -215,10 +254,6 @@ const conversions: FunctionSpec[] = [
     macs: NO_MACS,
   })),
 ];
-// Keyword arguments of `to`/`clone`: accepted and ignored for shapes.
-for (const s of conversions) {
-  if (s.signature.some((a) => a.variadic)) s.signature.push(arg('dtype', null), arg('device', null), arg('non_blocking', false), arg('copy', false), arg('memory_format', null));
-}
 
 export const elementwiseFunctions: FunctionSpec[] = [
   ...binaryOps, ...unaryOps, ...fActivations, ...methodActivations, ...softmaxLike, glu, ...dropouts, clamp, where,

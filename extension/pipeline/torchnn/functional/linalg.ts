@@ -4,7 +4,7 @@
  */
 import type { TensorShape } from '../../arch/types';
 import { arg, spellings, varargs } from '../entries';
-import { linearShape } from '../linear';
+import { bilinearMacs, linearShape } from '../linear';
 import { registerFunctions } from '../registry';
 import { broadcastShapes, fmtDims, isTensor, macsOf, numel, out, product, tensorShape } from '../shapeMath';
 import type { Dim } from '../shapeMath';
@@ -42,9 +42,8 @@ function outputShape(o: OutTree): TensorShape | null {
 }
 
 function contraction(op: string, names: string[], a: string, b: string, check?: (x: TensorShape, y: TensorShape) => void): FunctionSpec {
-  const signature = op === 'addmm' || op === 'baddbmm' || op === 'addbmm'
-    ? [arg('input'), arg(a), arg(b), arg('beta', 1), arg('alpha', 1)]
-    : [arg(a), arg(b)];
+  const addsInput = op === 'addmm' || op === 'baddbmm';
+  const signature = addsInput ? [arg('input'), arg(a), arg(b), arg('beta', 1), arg('alpha', 1)] : [arg(a), arg(b)];
   const inner = (args: BoundArgs): Dim => {
     const x = tensorShape(args, a, op);
     const y = tensorShape(args, b, op);
@@ -60,7 +59,7 @@ function contraction(op: string, names: string[], a: string, b: string, check?: 
       const y = tensorShape(args, b, op);
       check?.(x, y);
       const { shape } = matmulShape(op, x, y);
-      if (signature[0].name === 'input') return out(broadcastShapes(tensorShape(args, 'input', op), shape, op));
+      if (addsInput) return out(broadcastShapes(tensorShape(args, 'input', op), shape, op));
       return out(shape);
     },
     macs: (args, o) => {
@@ -84,7 +83,8 @@ const outer: FunctionSpec = {
   names: [...spellings('outer'), ...spellings('ger')],
   signature: [arg('input'), arg('vec2')],
   forward: (args) => out([tensorShape(args, 'input', 'outer')[0] ?? null, tensorShape(args, 'vec2', 'outer')[0] ?? null]),
-  macs: (_args, o) => (Array.isArray(o) ? null : numel(o.shape)),
+  // Element-wise products without accumulation: 0 by the catalogue's convention (the profiler agrees).
+  macs: () => 0,
 };
 
 /** F.linear(input, weight[out, in], bias). */
@@ -115,10 +115,9 @@ const fBilinear: FunctionSpec = {
     const w = tensorShape(args, 'weight', 'bilinear');
     return out([...a.slice(0, -1), w[0]]);
   },
-  // Same convention as nn.Bilinear: in1 x in2 per output element.
   macs(args, o) {
     const w = tensorShape(args, 'weight', 'bilinear');
-    return Array.isArray(o) ? null : macsOf(numel(o.shape), w[1], w[2]);
+    return Array.isArray(o) || w[1] === null || w[2] === null ? null : bilinearMacs(numel(o.shape), w[1], w[2]);
   },
 };
 
@@ -146,12 +145,13 @@ const einsum: FunctionSpec = {
   forward: (args) => out(einsumPlan(args).output),
   macs(args) {
     const plan = einsumPlan(args);
-    if (plan.operands !== 2) return 0;
+    // Without a summed subscript it is an element-wise (outer) product: no accumulation, 0 by convention.
+    if (plan.operands !== 2 || !plan.contracted) return 0;
     return product([...Object.values(plan.sizes), ...plan.ellipsis]);
   },
 };
 
-function einsumPlan(args: BoundArgs): { output: TensorShape; sizes: Record<string, Dim>; ellipsis: TensorShape; operands: number } {
+function einsumPlan(args: BoundArgs): { output: TensorShape; sizes: Record<string, Dim>; ellipsis: TensorShape; operands: number; contracted: boolean } {
   const eq = args.equation;
   if (typeof eq !== 'string') throw new ShapeError('einsum(): the equation must be a string');
   const raw = args.operands as CatValue[];
@@ -182,8 +182,10 @@ function einsumPlan(args: BoundArgs): { output: TensorShape; sizes: Record<strin
     if (nEll > 0) ellipsis = broadcastShapes(ellipsis, s.slice(term.ellipsisAt, term.ellipsisAt + nEll), 'einsum');
   });
   let output: TensorShape;
+  let outLetters: string[];
   if (rhs !== undefined) {
     const o = parseTerm(rhs, 'einsum');
+    outLetters = o.letters;
     const dims = o.letters.map((c) => {
       if (!(c in sizes)) throw new ShapeError(`einsum(): output subscript ${c} does not appear in the equation for any input operand`);
       return sizes[c];
@@ -192,9 +194,11 @@ function einsumPlan(args: BoundArgs): { output: TensorShape; sizes: Record<strin
   } else {
     const counts = new Map<string, number>();
     for (const t of terms) for (const c of t.letters) counts.set(c, (counts.get(c) ?? 0) + 1);
-    output = [...ellipsis, ...[...counts.entries()].filter(([, n]) => n === 1).map(([c]) => c).sort().map((c) => sizes[c])];
+    outLetters = [...counts.entries()].filter(([, n]) => n === 1).map(([c]) => c).sort();
+    output = [...ellipsis, ...outLetters.map((c) => sizes[c])];
   }
-  return { output, sizes, ellipsis, operands: shapes.length };
+  const shared = terms.length === 2 ? terms[0].letters.filter((c) => terms[1].letters.includes(c)) : [];
+  return { output, sizes, ellipsis, operands: shapes.length, contracted: shared.some((c) => !outLetters.includes(c)) };
 }
 
 export const linalgFunctions: FunctionSpec[] = [

@@ -182,7 +182,7 @@ const simpleNorms: FunctionSpec[] = [
 const embedding: FunctionSpec = {
   op: 'embedding',
   category: 'embedding',
-  names: [`${F}embedding`, 'torch.embedding'],
+  names: [`${F}embedding`],
   signature: [arg('input'), arg('weight'), arg('padding_idx', null), arg('max_norm', null), arg('norm_type', 2.0), arg('scale_grad_by_freq', false), arg('sparse', false)],
   forward(args) {
     const x = tensorShape(args, 'input', 'embedding');
@@ -191,6 +191,13 @@ const embedding: FunctionSpec = {
     return out([...x, w[1]]);
   },
   macs: NO_MACS,
+};
+
+/** torch.embedding(weight, input): the ATen op, arguments the other way round. */
+const atenEmbedding: FunctionSpec = {
+  ...embedding,
+  names: ['torch.embedding'],
+  signature: [arg('weight'), arg('input'), arg('padding_idx', -1), arg('scale_grad_by_freq', false), arg('sparse', false)],
 };
 
 function factorFn(op: string, argName: string, rule: (where: string, x: TensorShape, r: number) => TensorShape): FunctionSpec {
@@ -221,7 +228,7 @@ const cosineSimilarity: FunctionSpec = {
 
 export const nnFunctions: FunctionSpec[] = [
   ...[1, 2, 3].flatMap((n) => [convViaLayer(n, false), convViaLayer(n, true), maxPoolFn(n), avgPoolFn(n), adaptiveFn(n, 'avg'), adaptiveFn(n, 'max')]),
-  interpolate, pad, layerNorm, batchNorm, groupNorm, ...simpleNorms, embedding,
+  interpolate, pad, layerNorm, batchNorm, groupNorm, ...simpleNorms, embedding, atenEmbedding,
   factorFn('pixel_shuffle', 'upscale_factor', pixelShuffleShape), factorFn('pixel_unshuffle', 'downscale_factor', pixelUnshuffleShape),
   cosineSimilarity,
 ];

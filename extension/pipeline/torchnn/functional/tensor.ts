@@ -7,7 +7,7 @@ import { arg, NO_MACS, shapePreservingFunction, spellings, varargs } from '../en
 import { registerFunctions } from '../registry';
 import { flattenShape, unflattenShape } from '../shape';
 import {
-  dimList, fmtDims, inferViewShape, intArg, isTensor, maybeInt, out, sizeArgs, tensorShape, wrapDim,
+  dimList, dtypeName, fmtDims, inferViewShape, intArg, isTensor, maybeInt, out, sizeArgs, tensorShape, wrapDim,
 } from '../shapeMath';
 import type { Dim } from '../shapeMath';
 import { ShapeError } from '../types';
@@ -349,17 +349,6 @@ const narrow: FunctionSpec = {
 
 const SIZE_KWARGS: ArgSpec[] = ['out', 'dtype', 'layout', 'device', 'requires_grad', 'pin_memory', 'memory_format', 'generator', 'names'].map((n) => arg(n, n === 'requires_grad' || n === 'pin_memory' ? false : null));
 
-const DTYPE_NAMES: Record<string, string> = {
-  'torch.float32': 'float32', 'torch.float': 'float32', 'torch.float64': 'float64', 'torch.double': 'float64', 'torch.float16': 'float16',
-  'torch.half': 'float16', 'torch.bfloat16': 'bfloat16', 'torch.int64': 'int64', 'torch.long': 'int64', 'torch.int32': 'int32',
-  'torch.int': 'int32', 'torch.bool': 'bool', 'torch.uint8': 'uint8', 'torch.int8': 'int8', 'torch.int16': 'int16',
-};
-
-function dtypeArg(v: CatValue): string | undefined {
-  if (typeof v === 'object' && v !== null && !Array.isArray(v) && v.kind === 'opaque' && v.qualname) return DTYPE_NAMES[v.qualname];
-  return undefined;
-}
-
 /** torch.zeros(2, 3), torch.zeros((2, 3)), torch.ones(size=...), torch.empty, rand, randn. */
 function factory(op: string): FunctionSpec {
   return {
@@ -369,7 +358,7 @@ function factory(op: string): FunctionSpec {
     signature: [varargs('size'), ...SIZE_KWARGS],
     forward(args) {
       const sizes = sizeArgs(args.size);
-      return out(sizes.map((s) => (isTensor(s) ? null : maybeInt(s))), dtypeArg(args.dtype) ?? 'float32');
+      return out(sizes.map((s) => (isTensor(s) ? null : maybeInt(s))), dtypeName(args.dtype) ?? 'float32');
     },
     macs: NO_MACS,
   };
@@ -380,7 +369,7 @@ const full: FunctionSpec = {
   category: 'tensor',
   names: ['torch.full'],
   signature: [arg('size'), arg('fill_value'), ...SIZE_KWARGS],
-  forward: (args) => out(sizeArgs(args.size).map((s) => (isTensor(s) ? null : maybeInt(s))), dtypeArg(args.dtype)),
+  forward: (args) => out(sizeArgs(args.size).map((s) => (isTensor(s) ? null : maybeInt(s))), dtypeName(args.dtype)),
   macs: NO_MACS,
 };
 
@@ -391,7 +380,7 @@ function newFactory(op: string, extra: ArgSpec[] = []): FunctionSpec {
     category: 'tensor',
     names: [`Tensor.${op}`],
     signature: [arg('input'), varargs('size'), ...extra, ...SIZE_KWARGS],
-    forward: (args) => out(sizeArgs(args.size).map((s) => (isTensor(s) ? null : maybeInt(s))), dtypeArg(args.dtype) ?? (isTensor(args.input) ? args.input.dtype : undefined)),
+    forward: (args) => out(sizeArgs(args.size).map((s) => (isTensor(s) ? null : maybeInt(s))), dtypeName(args.dtype) ?? (isTensor(args.input) ? args.input.dtype : undefined)),
     macs: NO_MACS,
   };
 }
@@ -408,7 +397,7 @@ const arange: FunctionSpec = {
     if (args.end === null || args.end === undefined) [start, end] = [0, known(args.start)];
     const step = known(args.step);
     const allInts = [args.start, args.end, args.step].every((v) => v === null || v === undefined || (typeof v === 'number' && Number.isInteger(v)));
-    const dtype = dtypeArg(args.dtype) ?? (allInts ? 'int64' : 'float32');
+    const dtype = dtypeName(args.dtype) ?? (allInts ? 'int64' : 'float32');
     if (start === null || end === null || step === null) return out([null], dtype);
     if (step === 0) throw new ShapeError('arange: step must be nonzero');
     return out([Math.max(0, Math.ceil((end - start) / step))], dtype);
@@ -431,7 +420,7 @@ function likeFactory(op: string, extra: ArgSpec[] = []): FunctionSpec {
     category: 'tensor',
     names: [`torch.${op}`],
     signature: [arg('input'), ...extra, ...SIZE_KWARGS],
-    forward: (args) => out([...tensorShape(args, 'input', op)], dtypeArg(args.dtype) ?? (isTensor(args.input) ? args.input.dtype : undefined)),
+    forward: (args) => out([...tensorShape(args, 'input', op)], dtypeName(args.dtype) ?? (isTensor(args.input) ? args.input.dtype : undefined)),
     macs: NO_MACS,
   };
 }
@@ -460,7 +449,7 @@ export const tensorFunctions: FunctionSpec[] = [
   cat, stack, viewLike('view', ['Tensor.view']), viewLike('reshape', spellings('reshape')), asOther('view_as'), asOther('reshape_as'), asOther('expand_as'),
   expand, repeat, permute, transpose, t, matrixT, squeeze, unsqueeze, flatten, unflatten, split, chunk, unbind, narrow,
   ...['zeros', 'ones', 'empty', 'rand', 'randn'].map(factory), full, arange, linspace,
-  ...['zeros', 'ones', 'empty', 'randn', 'rand'].map((op) => newFactory(`new_${op}`)), { ...newFactory('new_full'), signature: [arg('input'), arg('size'), arg('fill_value'), ...SIZE_KWARGS] },
+  ...['zeros', 'ones', 'empty'].map((op) => newFactory(`new_${op}`)), { ...newFactory('new_full'), signature: [arg('input'), arg('size'), arg('fill_value'), ...SIZE_KWARGS] },
   ...['zeros_like', 'ones_like', 'empty_like', 'rand_like', 'randn_like'].map((op) => likeFactory(op)), likeFactory('full_like', [arg('fill_value')]),
   flip, roll, tril, triu, oneHot,
 ];

@@ -1,0 +1,237 @@
+"""Ground truth for the torch.nn catalogue test: builds each case in PyTorch and reports what PyTorch says.
+
+Usage: python3 catalogue_truth.py cases.json  ->  JSON on stdout, one result per case:
+  state:   [[name, shape, dtype, requires_grad, role], ...] in state_dict() order (layers only)
+  output:  nested output shapes ({"shape": [...], "dtype": ...}, lists for tuples, null for None)
+  flops:   {profiler op name: summed FLOPs} for ops the profiler counts in the call
+  adjoint_flops: profiler FLOPs of an equivalent conv2d, for convs the profiler does not count itself
+                 (conv1d as a conv2d over a height-1 image; a transposed conv as the conv2d it is the adjoint of)
+  formula_macs:  MACs computed from torch's own tensors, where no profiler figure exists (3-d convs, dot, mv)
+  error:   {"stage": "init"|"forward", "message": ...} when PyTorch rejects the case
+Values in the case JSON: {"tensor": shape, "dtype": d, "high": n} builds a tensor, {"module": type, "args", "kwargs"}
+a module, {"values": [...]} an int64 tensor with those values, {"dtype_value": "float16"} a torch dtype, {"tuple": [...]} a tuple; other lists become tuples too.
+"""
+import json
+import operator
+import os
+import sys
+import warnings
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from torch.profiler import profile
+
+warnings.filterwarnings("ignore")
+torch.manual_seed(0)
+DEBUG = bool(os.environ.get("CATALOGUE_TRUTH_DEBUG"))
+
+
+def build(v):
+    if isinstance(v, dict):
+        if "values" in v:
+            return torch.tensor(v["values"], dtype=getattr(torch, v.get("dtype", "int64")))
+        if "tensor" in v:
+            shape = v["tensor"]
+            dtype = v.get("dtype", "float32")
+            if dtype in ("int64", "int32"):
+                return torch.randint(0, v.get("high", 3), shape, dtype=getattr(torch, dtype))
+            if dtype == "bool":
+                return torch.rand(shape) > 0.5
+            return torch.randn(shape, dtype=getattr(torch, dtype))
+        if "module" in v:
+            return getattr(nn, v["module"])(*build(v.get("args", [])), **{k: build(x) for k, x in v.get("kwargs", {}).items()})
+        if "dtype_value" in v:
+            return getattr(torch, v["dtype_value"])
+        if "list" in v:
+            return [build(x) for x in v["list"]]
+        if "tuple" in v:
+            return tuple(build(x) for x in v["tuple"])
+    if isinstance(v, list):
+        return tuple(build(x) for x in v)
+    return v
+
+
+def describe(o):
+    if o is None:
+        return None
+    if isinstance(o, torch.Tensor):
+        return {"shape": list(o.shape), "dtype": str(o.dtype).replace("torch.", "")}
+    if isinstance(o, (tuple, list)):
+        return [describe(x) for x in o]
+    if isinstance(o, (int, float, bool)):
+        return {"scalar": o}
+    return {"other": type(o).__name__}
+
+
+def resolve(name):
+    if name.startswith("operator."):
+        return getattr(operator, name.split(".", 1)[1])
+    obj = torch
+    for part in name.split(".")[1:]:
+        obj = getattr(obj, part)
+    return obj
+
+
+def tensor_method(name):
+    attr = name.split(".", 1)[1]
+
+    def call(self, *a, **k):
+        value = getattr(self, attr)
+        return value(*a, **k) if callable(value) else value
+    return call
+
+
+def profiled(fn):
+    with profile(with_flops=True) as prof:
+        result = fn()
+    flops = {}
+    for e in prof.events():
+        if e.flops:
+            flops[e.name] = flops.get(e.name, 0) + e.flops
+    return result, flops
+
+
+def conv2d_flops(x, w, stride, padding, dilation, groups):
+    """Profiler FLOPs of one conv2d call (the op torch 1.13's profiler knows how to count)."""
+    _, flops = profiled(lambda: F.conv2d(x, w, None, stride, padding, dilation, groups))
+    return flops.get("aten::conv2d", 0)
+
+
+def same_padding(module, x):
+    """Explicit (possibly asymmetric) padding for padding='same', applied to the input, as ATen does."""
+    pad = []
+    for k, d in reversed(list(zip(module.kernel_size, module.dilation))):
+        total = d * (k - 1)
+        pad += [total // 2, total - total // 2]
+    return F.pad(x, pad)
+
+
+def adjoint_flops(module, inp):
+    """
+    FLOPs of an equivalent conv2d that the profiler does count, where it reports none for the call itself:
+    Conv1d (as a conv2d over a height-1 image), string padding (as explicit padding), unbatched inputs
+    (as a batch of one), and ConvTranspose1d/2d (as the conv2d it is the adjoint of, run on its output).
+    """
+    if isinstance(module, (nn.Conv1d, nn.Conv2d)):
+        n = 1 if isinstance(module, nn.Conv1d) else 2
+        x = inp if inp.dim() == n + 2 else inp.unsqueeze(0)
+        padding = module.padding
+        if isinstance(padding, str):
+            x = same_padding(module, x) if padding == "same" else x
+            padding = (0,) * n
+        elif module.padding_mode != "zeros":
+            padding = (0,) * n  # the module pads the input itself and convolves with no padding
+            x = F.pad(x, [p for p in reversed(module.padding) for _ in range(2)], mode=module.padding_mode)
+        w = module.weight
+        stride, dilation = module.stride, module.dilation
+        if n == 1:
+            x, w = x.unsqueeze(-2), w.unsqueeze(-2)
+            stride, padding, dilation = (1, stride[0]), (0, padding[0]), (1, dilation[0])
+        return conv2d_flops(x, w, stride, padding, dilation, module.groups)
+    if isinstance(module, (nn.ConvTranspose1d, nn.ConvTranspose2d)):
+        # A transposed conv costs exactly as much as the conv it is the adjoint of, run on its output.
+        out = module(inp)
+        w = module.weight
+        if isinstance(module, nn.ConvTranspose1d):
+            out, w = out.unsqueeze(-2), w.unsqueeze(-2)
+            stride, padding, dilation = (1, module.stride[0]), (0, module.padding[0]), (1, module.dilation[0])
+        else:
+            stride, padding, dilation = module.stride, module.padding, module.dilation
+        if out.dim() == w.dim() - 1:
+            out = out.unsqueeze(0)
+        return conv2d_flops(out, w, stride, padding, dilation, module.groups)
+    return None
+
+
+def functional_conv(name, inputs, kwargs):
+    """The nn module equivalent to an F.convNd / F.conv_transposeNd call (options given as keywords)."""
+    op = name.split(".")[-1]
+    if op not in ("conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d"):
+        return None
+    w = inputs[1]
+    groups = kwargs.get("groups", 1)
+    opts = {k: kwargs[k] for k in ("stride", "padding", "dilation", "output_padding") if k in kwargs}
+    kernel = tuple(w.shape[2:])
+    if op.startswith("conv_transpose"):
+        cls = nn.ConvTranspose1d if op.endswith("1d") else nn.ConvTranspose2d
+        module = cls(w.shape[0], w.shape[1] * groups, kernel, groups=groups, bias=False, **opts)
+    else:
+        cls = nn.Conv1d if op.endswith("1d") else nn.Conv2d
+        module = cls(w.shape[1] * groups, w.shape[0], kernel, groups=groups, bias=False, **opts)
+    with torch.no_grad():
+        module.weight.copy_(w)
+    return module
+
+
+def formula_macs(kind, name, target, inputs, output):
+    """MACs from torch's own tensors, for the contractions the profiler does not count."""
+    if kind == "function" and name.endswith("functional.conv3d"):
+        return output.numel() * inputs[1][0].numel()
+    if kind == "function" and name.endswith("functional.conv_transpose3d"):
+        return inputs[0].numel() * inputs[1][0].numel()
+    if kind == "layer" and isinstance(target, nn.Conv3d):
+        return output.numel() * target.weight[0].numel()
+    if kind == "layer" and isinstance(target, nn.ConvTranspose3d):
+        return inputs[0].numel() * target.weight[0].numel()
+    op = name.split(".")[-1] if kind == "function" else None
+    # aten::dot and aten::mv (also what matmul runs for a 1-D operand) report no FLOPs in torch 1.13.
+    if op in ("dot", "inner", "mv") or (op in ("matmul", "imatmul") and min(inputs[0].dim(), inputs[1].dim()) == 1):
+        return output.numel() * inputs[0].shape[-1]
+    return None
+
+
+def run_case(case):
+    kind = case["kind"]
+    result = {"id": case["id"]}
+    try:
+        args = build(case.get("args", []))
+        kwargs = {k: build(v) for k, v in case.get("kwargs", {}).items()}
+        if kind == "layer":
+            # MultiheadAttention.out_proj's class lives in torch.nn.modules.linear only.
+            cls = getattr(nn, case["type"], None) or getattr(nn.modules.linear, case["type"])
+            target = cls(*args, **kwargs)
+            target.train()
+            params = {id(p) for p in target.parameters()}
+            sd = target.state_dict(keep_vars=True)
+            result["state"] = [
+                [k, list(t.shape), str(t.dtype).replace("torch.", ""), bool(t.requires_grad), "parameter" if id(t) in params else "buffer"]
+                for k, t in sd.items()
+            ]
+        else:
+            target = tensor_method(case["name"]) if case["name"].startswith("Tensor.") else resolve(case["name"])
+    except Exception as e:  # PyTorch rejected the constructor arguments
+        result["error"] = {"stage": "init", "message": f"{type(e).__name__}: {e}"}
+        return result
+    try:
+        inputs = build(case.get("inputs", []))
+        input_kwargs = {k: build(v) for k, v in case.get("inputKwargs", {}).items()}
+        output, flops = profiled(lambda: target(*inputs, **input_kwargs))
+        result["output"] = describe(output)
+        result["flops"] = flops
+        equivalent = target if kind == "layer" else functional_conv(case["name"], inputs, input_kwargs)
+        if equivalent is not None and not flops.get("aten::conv2d"):
+            adj = adjoint_flops(equivalent, inputs[0])
+            if adj is not None:
+                result["adjoint_flops"] = adj
+        fm = formula_macs(kind, case.get("name"), target, inputs, output)
+        if fm is not None:
+            result["formula_macs"] = fm
+    except Exception as e:
+        result["error"] = {"stage": "forward", "message": f"{type(e).__name__}: {e}"}
+    return result
+
+
+def main():
+    with open(sys.argv[1]) as f:
+        cases = json.load(f)
+    results = []
+    for c in cases:
+        if DEBUG:
+            print(c["id"], file=sys.stderr, flush=True)
+        results.append(run_case(c))
+    json.dump({"torch": torch.__version__, "results": results}, sys.stdout)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,173 @@
+/**
+ * The catalogue against PyTorch itself. Every case of cases.ts is built in torch by
+ * test/torch/catalogue_truth.py (one Python process for all of them) and the catalogue must agree on:
+ * state_dict names, order, shapes, dtypes and requires_grad; output shapes (nested for tuples);
+ * rejection of inputs PyTorch rejects (ShapeError); and MACs = profiler FLOPs / 2 for conv and
+ * matmul-type ops (see MAC_SOURCES). Without a torch-enabled /usr/bin/python3 this suite fails.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { strict as assert } from 'node:assert';
+import { allFunctions, allLayers, bindArgs, findFunction, findLayer, layerStateDict, moduleArg, ShapeError } from '../../../extension/pipeline/torchnn';
+import type { BoundArgs, CatValue, OutTree } from '../../../extension/pipeline/torchnn';
+import { CASES } from './cases';
+import type { Case, J } from './cases';
+
+const PYTHON = '/usr/bin/python3';
+const SCRIPT = join(__dirname, '..', '..', 'torch', 'catalogue_truth.py');
+
+/**
+ * Profiler ops whose FLOPs are contractions (torch 1.13 also reports aten::mul/add FLOPs, which the
+ * catalogue's convention leaves out: element-wise work is not counted as MACs).
+ */
+const CONTRACTION_OPS = ['aten::conv2d', 'aten::mm', 'aten::addmm', 'aten::bmm', 'aten::baddbmm'];
+
+type TorchOut = { shape: number[]; dtype: string } | { scalar: number } | TorchOut[] | null;
+
+interface Truth {
+  id: string;
+  state?: [string, number[], string, boolean, string][];
+  output?: TorchOut;
+  flops?: Record<string, number>;
+  adjoint_flops?: number;
+  formula_macs?: number;
+  error?: { stage: string; message: string };
+}
+
+/** Case JSON -> catalogue values (what the interpreter would hand over). */
+function toCat(v: J): CatValue {
+  if (Array.isArray(v)) return v.map(toCat);
+  if (v !== null && typeof v === 'object') {
+    if ('values' in v) return { kind: 'tensor', shape: [(v.values as J[]).length], dtype: 'int64' };
+    if ('tensor' in v) return { kind: 'tensor', shape: v.tensor as number[], dtype: (v.dtype as string | undefined) ?? 'float32' };
+    if ('module' in v) {
+      const spec = findLayer(v.module as string);
+      assert.ok(spec, `module argument ${String(v.module)} is not in the catalogue`);
+      const kw = Object.fromEntries(Object.entries((v.kwargs ?? {}) as Record<string, J>).map(([k, x]) => [k, toCat(x)]));
+      return moduleArg(v.module as string, bindArgs(spec.signature, ((v.args ?? []) as J[]).map(toCat), kw).args);
+    }
+    if ('dtype_value' in v) return { kind: 'opaque', repr: `torch.${String(v.dtype_value)}`, qualname: `torch.${String(v.dtype_value)}` };
+    if ('list' in v) return (v.list as J[]).map(toCat);
+    return { kind: 'dict', entries: Object.fromEntries(Object.entries(v).map(([k, x]) => [k, toCat(x)])) };
+  }
+  return v;
+}
+
+function kwargs(o: Record<string, J> | undefined): Record<string, CatValue> {
+  return Object.fromEntries(Object.entries(o ?? {}).map(([k, v]) => [k, toCat(v)]));
+}
+
+/** torch's nested output -> the same shape tree the catalogue produces (None is an empty tuple there). */
+function torchTree(o: TorchOut): unknown {
+  if (o === null) return [];
+  if (Array.isArray(o)) return o.map(torchTree);
+  if ('scalar' in o) return { shape: [] };
+  return { shape: o.shape, dtype: o.dtype };
+}
+
+/** Compares shapes everywhere, and dtypes where the catalogue states one. */
+function sameTree(ours: OutTree, theirs: unknown, path = 'output'): void {
+  if (Array.isArray(ours)) {
+    assert.ok(Array.isArray(theirs), `${path}: catalogue returns a tuple, torch ${JSON.stringify(theirs)}`);
+    assert.equal(ours.length, theirs.length, `${path}: tuple length`);
+    ours.forEach((o, i) => sameTree(o, theirs[i], `${path}[${i}]`));
+    return;
+  }
+  assert.ok(!Array.isArray(theirs), `${path}: torch returns a tuple ${JSON.stringify(theirs)}, catalogue ${JSON.stringify(ours)}`);
+  const t = theirs as { shape: number[]; dtype?: string };
+  assert.deepEqual(ours.shape, t.shape, `${path}: shape`);
+  if (ours.dtype !== undefined && t.dtype !== undefined) assert.equal(ours.dtype, t.dtype, `${path}: dtype`);
+}
+
+/** The expected MACs and where the figure comes from. */
+function expectedMacs(truth: Truth): { macs: number; source: string } {
+  if (truth.formula_macs !== undefined) return { macs: truth.formula_macs, source: 'formula over torch tensors' };
+  const profiled = CONTRACTION_OPS.reduce((s, op) => s + (truth.flops?.[op] ?? 0), 0);
+  if (truth.adjoint_flops !== undefined) return { macs: (profiled + truth.adjoint_flops) / 2, source: 'profiler (equivalent conv2d)' };
+  return { macs: profiled / 2, source: 'profiler' };
+}
+
+/** Runs one case through the catalogue: state, output and MACs, or the ShapeError it raises. */
+function runCatalogue(c: Case): { state?: ReturnType<typeof layerStateDict>; output?: OutTree; macs?: number | null; error?: unknown; bindErrors?: string[] } {
+  const pos = (c.inputs ?? []).map(toCat);
+  const kw = kwargs(c.inputKwargs);
+  try {
+    if (c.kind === 'layer') {
+      const spec = findLayer(c.type!);
+      assert.ok(spec, `layer ${c.type} is not registered`);
+      const bound = bindArgs(spec.signature, (c.args ?? []).map(toCat), kwargs(c.kwargs));
+      if (bound.errors.length) return { bindErrors: bound.errors };
+      const state = layerStateDict(c.type!, bound.args);
+      const inputs = bindArgs(spec.forwardSignature ?? [{ name: 'input' }], pos, kw);
+      if (inputs.errors.length) return { state, bindErrors: inputs.errors };
+      const output = spec.forward(bound.args, inputs.args);
+      return { state, output, macs: spec.macs(bound.args, inputs.args, output) };
+    }
+    const spec = findFunction(c.name!);
+    assert.ok(spec, `function ${c.name} is not registered`);
+    const bound = bindArgs(spec.signature, pos, kw);
+    if (bound.errors.length) return { bindErrors: bound.errors };
+    const output = spec.forward(bound.args as BoundArgs);
+    return { output, macs: spec.macs ? spec.macs(bound.args, output) : 0 };
+  } catch (e) {
+    return { error: e };
+  }
+}
+
+describe('torch.nn catalogue vs PyTorch', function () {
+  this.timeout(120_000);
+  const truths = new Map<string, Truth>();
+
+  before(() => {
+    const dir = mkdtempSync(join(tmpdir(), 'ghn-catalogue-'));
+    try {
+      const file = join(dir, 'cases.json');
+      writeFileSync(file, JSON.stringify(CASES));
+      // No fallback: a machine without torch must fail this suite, not skip it.
+      const stdout = execFileSync(PYTHON, [SCRIPT, file], { encoding: 'utf8', maxBuffer: 64 << 20 });
+      const parsed = JSON.parse(stdout) as { torch: string; results: Truth[] };
+      for (const r of parsed.results) truths.set(r.id, r);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  for (const c of CASES) {
+    it(`${c.id}: ${JSON.stringify(c.args ?? [])} ${JSON.stringify(c.kwargs ?? {})} <- ${JSON.stringify(c.inputs)}${c.inputKwargs && Object.keys(c.inputKwargs).length ? ' ' + JSON.stringify(c.inputKwargs) : ''}`, () => {
+      const truth = truths.get(c.id);
+      assert.ok(truth, 'no PyTorch result for this case');
+      const ours = runCatalogue(c);
+      if (truth.error) {
+        // PyTorch rejects the case: the catalogue must reject it too (a ShapeError, or arguments that do not bind).
+        const rejected = ours.bindErrors !== undefined || ours.error instanceof ShapeError;
+        assert.ok(rejected, `PyTorch rejects it at ${truth.error.stage} (${truth.error.message}) but the catalogue accepts it: ${JSON.stringify(ours.output)}`);
+        return;
+      }
+      if (ours.error) throw ours.error;
+      assert.equal(ours.bindErrors, undefined, `arguments do not bind: ${ours.bindErrors?.join('; ')}`);
+      if (c.kind === 'layer') {
+        const theirs = (truth.state ?? []).map(([name, shape, dtype, trainable, role]) => ({ name, shape, dtype, trainable, role }));
+        const mine = (ours.state ?? []).map((p) => ({ name: p.name, shape: p.shape, dtype: p.dtype, trainable: p.trainable, role: p.role }));
+        assert.deepEqual(mine, theirs, 'state_dict');
+      }
+      sameTree(ours.output!, torchTree(truth.output ?? null));
+      const want = expectedMacs(truth);
+      assert.equal(ours.macs, want.macs, `MACs (expected from ${want.source}: ${JSON.stringify(truth.flops)})`);
+    });
+  }
+
+  it('every registered layer and function has at least one case', () => {
+    const layerTypes = new Set(CASES.filter((c) => c.kind === 'layer').map((c) => c.type));
+    const missingLayers = allLayers().map((s) => s.type).filter((ty) => !layerTypes.has(ty));
+    const fnNames = new Set(CASES.filter((c) => c.kind === 'function').map((c) => c.name));
+    const missingFns = allFunctions().filter((s) => !s.names.some((n) => fnNames.has(n))).map((s) => s.names[0] ?? s.op);
+    assert.deepEqual({ missingLayers, missingFns }, { missingLayers: [], missingFns: [] });
+  });
+
+  it('every case names a registered entry', () => {
+    const unknown = CASES.filter((c) => (c.kind === 'layer' ? !findLayer(c.type!) : !findFunction(c.name!))).map((c) => c.id);
+    assert.deepEqual(unknown, []);
+  });
+});
