@@ -49,6 +49,11 @@ function button(label: string, title: string, onClick: () => void, id?: string):
 export interface PanelDebug {
   frames: number;
   lastFrameAt: number;
+  /** Milliseconds spent in the last `drawScene` calls (newest last, at most 1,000). */
+  drawMs: number[];
+  /** Ops above which a new graph opens collapsed (the benchmark sets Infinity to draw everything). */
+  collapseThreshold: number;
+  fitAll(): void;
   graphSeq: number;
   drawnGraphSeq: number;
   lastLayoutMs: number;
@@ -112,7 +117,9 @@ class Panel {
       .observe(document.body, { attributes: true, attributeFilter: ['class', 'data-vscode-theme-kind', 'style'] });
     const self = this;
     this.debug = {
-      frames: 0, lastFrameAt: 0, graphSeq: 0, drawnGraphSeq: 0, lastLayoutMs: 0, engine: '',
+      frames: 0, lastFrameAt: 0, drawMs: [], collapseThreshold: COLLAPSE_THRESHOLD,
+      fitAll: () => { if (self.scene) { self.view = fitRect(0, 0, self.scene.width, self.scene.height, self.canvas.clientWidth, self.canvas.clientHeight); self.viewChanged(); } },
+      graphSeq: 0, drawnGraphSeq: 0, lastLayoutMs: 0, engine: '',
       view: () => ({ ...self.view }),
       setView: (v) => { self.view = { ...v }; self.viewChanged(); },
       nodeClientPoint: (id) => self.nodeClientPoint(id),
@@ -165,7 +172,7 @@ class Panel {
       button('Collapse', 'Collapse all modules', () => this.collapseAll(), 'collapse-all'),
       button('Expand', 'Expand all modules', () => this.expandAll(), 'expand-all'),
       exp,
-      button('⧉', 'Open in an editor tab', () => post({ type: 'openInEditor' }), 'open-editor'),
+      button('↗', 'Open in an editor tab', () => post({ type: 'openInEditor' }), 'open-editor'),
     );
     this.progress.id = 'progress';
     this.progress.setAttribute('indeterminate', '');
@@ -259,7 +266,7 @@ class Panel {
       this.view = { scale: saved.scale, tx: saved.tx, ty: saved.ty };
       this.fitPending = false;
     } else {
-      this.collapsed = defaultCollapsed(this.hier, graph.nodes.length, COLLAPSE_THRESHOLD);
+      this.collapsed = defaultCollapsed(this.hier, graph.nodes.length, this.debug.collapseThreshold);
       this.fitPending = true;
       this.selectedId = null;
       this.highlightOps = [];
@@ -384,7 +391,7 @@ class Panel {
     const w = this.canvas.clientWidth || 300, hh = this.canvas.clientHeight || 300;
     const v = fitRect(0, 0, this.scene.width, this.scene.height, w, hh);
     // A tall graph fit to a narrow side bar is unreadable: keep labels legible and start at the top.
-    const minReadable = 0.45;
+    const minReadable = 0.8;
     if (v.scale < minReadable && this.scene.n > 1) {
       const s = Math.max(v.scale, Math.min(minReadable, 1));
       this.view = this.direction === 'TB'
@@ -467,7 +474,10 @@ class Panel {
       this.minimapCanvas.hidden = true;
       return;
     }
+    const t0 = performance.now();
     drawScene(ctx, this.scene, this.view, w, hh, this.theme, this.drawState(), dpr);
+    this.debug.drawMs.push(performance.now() - t0);
+    if (this.debug.drawMs.length > 1000) this.debug.drawMs.shift();
     this.minimapCanvas.hidden = this.scene.n < 30;
     if (!this.minimapCanvas.hidden) this.minimap.draw(this.view, w, hh, this.theme);
     this.debug.frames++;

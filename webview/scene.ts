@@ -134,8 +134,10 @@ function moduleBoxes(h: Hierarchy, vg: VisibleGraph, xs: Float32Array, ys: Float
   const boxes: ModuleBox[] = [];
   for (const [path, b] of acc) {
     if (b.count < 2) continue;
-    const pad = 8 + 8 * (level.get(path) ?? 0);
-    boxes.push({ path, type: h.modules.get(path)?.type ?? '', x0: b.x0 - pad, y0: b.y0 - pad - 12, x1: b.x1 + pad, y1: b.y1 + pad, depth: path.split('.').length });
+    const lv = level.get(path) ?? 0;
+    const pad = 8 + 8 * lv;
+    // Each nesting level gets its own header row above the inner boxes.
+    boxes.push({ path, type: h.modules.get(path)?.type ?? '', x0: b.x0 - pad, y0: b.y0 - 8 - 16 * (lv + 1), x1: b.x1 + pad, y1: b.y1 + pad, depth: path.split('.').length });
   }
   return boxes.sort((a, b) => a.depth - b.depth);
 }
