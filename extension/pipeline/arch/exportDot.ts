@@ -1,51 +1,44 @@
-/**
- * Graphviz DOT of an architecture graph: one node per op (labelled with the op, module path and output
- * shape), one edge per tensor (labelled with its shape), ops clustered by the module that ran them.
- */
-import type { ArchGraphJson, OpNode, TensorShape } from './types';
+/** Graphviz DOT export of an ArchGraph: one cluster per module of the hierarchy, ops as nodes. */
+import type { ArchGraph, OpNode, TensorShape } from './types';
 
-const quote = (s: string): string => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
-const shapeText = (s: TensorShape | undefined): string => (s ? `[${s.map((d) => (d === null ? '?' : d)).join(', ')}]` : '');
+const COLORS: Record<string, string> = {
+  input: '#dddddd', output: '#dddddd', conv: '#8fb8e8', linear: '#8fb8e8', norm: '#a8d8a8', activation: '#f3c38b',
+  pool: '#c8a8e8', dropout: '#e0e0e0', recurrent: '#e8a8a8', attention: '#e8a8c8', embedding: '#d8d8a0',
+  upsample: '#c8a8e8', elementwise: '#f0f0f0', reduce: '#f0f0f0', shape: '#f8f8f8', tensor: '#f8f8f8', container: '#ffffff', unknown: '#ff9999',
+};
+
+function esc(s: string): string {
+  return s.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
+}
+
+export function fmtShape(s: TensorShape | null | undefined): string {
+  return s ? `[${s.map((d) => (d === null ? '?' : d)).join(', ')}]` : '?';
+}
 
 function label(n: OpNode): string {
-  const title = n.kind === 'module' ? (n.moduleType ?? n.op) : n.op;
-  return [title, n.modulePath, shapeText(n.outputShapes[0])].filter(Boolean).join('\n');
+  const title = n.kind === 'module' ? `${n.modulePath || n.op}: ${n.op}` : n.op;
+  return `${title}\\n${fmtShape(n.outputShapes[0])}`;
 }
 
-function container(n: OpNode): string {
-  if (n.kind !== 'module') return n.modulePath;
-  const i = n.modulePath.lastIndexOf('.');
-  return i < 0 ? '' : n.modulePath.slice(0, i);
-}
-
-export function archGraphToDot(graph: ArchGraphJson): string {
-  const lines: string[] = [`digraph ${quote(graph.entry)} {`, '  rankdir=TB;', '  node [shape=box, style="rounded,filled", fillcolor="#eeeeee", fontname="Helvetica"];', '  edge [fontname="Helvetica", fontsize=9];'];
-  // Nest clusters by module path.
-  interface Cluster { path: string; nodes: OpNode[]; children: Map<string, Cluster> }
-  const root: Cluster = { path: '', nodes: [], children: new Map() };
-  for (const n of graph.nodes) {
-    let c = root;
-    const parts = container(n).split('.').filter(Boolean);
-    for (let i = 0; i < parts.length; i++) {
-      const p = parts.slice(0, i + 1).join('.');
-      let next = c.children.get(p);
-      if (!next) { next = { path: p, nodes: [], children: new Map() }; c.children.set(p, next); }
-      c = next;
-    }
-    c.nodes.push(n);
+export function archGraphToDot(g: ArchGraph): string {
+  const a = g.getAttributes();
+  const lines = [`digraph "${esc(a.entry || a.modelType)}" {`, '  rankdir=TB;', '  node [shape=box, style="rounded,filled", fontname="Helvetica", fontsize=10];', '  edge [fontname="Helvetica", fontsize=8];'];
+  // group nodes by the module whose forward ran them (module calls go to their parent)
+  const byCluster = new Map<string, OpNode[]>();
+  g.forEachNode((_k, n) => {
+    const p = n.kind === 'module' ? n.modulePath.split('.').slice(0, -1).join('.') : n.modulePath;
+    (byCluster.get(p) ?? byCluster.set(p, []).get(p)!).push(n);
+  });
+  const paths = [...byCluster.keys()].sort();
+  let ci = 0;
+  for (const p of paths) {
+    const ns = byCluster.get(p)!;
+    const indent = p ? '    ' : '  ';
+    if (p) lines.push(`  subgraph cluster_${ci++} {`, `    label="${esc(p)}"; style=dashed; color="#999999";`);
+    for (const n of ns) lines.push(`${indent}${n.id} [label="${esc(label(n))}", fillcolor="${COLORS[n.category] ?? '#ffffff'}"];`);
+    if (p) lines.push('  }');
   }
-  const types = new Map(graph.modules.map((m) => [m.path, m.type]));
-  let k = 0;
-  const emit = (c: Cluster, indent: string): void => {
-    for (const n of c.nodes) lines.push(`${indent}${quote(n.id)} [label=${quote(label(n))}];`);
-    for (const child of c.children.values()) {
-      lines.push(`${indent}subgraph cluster_${k++} {`, `${indent}  label=${quote(`${child.path} (${types.get(child.path) ?? ''})`)};`, `${indent}  style=rounded;`);
-      emit(child, indent + '  ');
-      lines.push(`${indent}}`);
-    }
-  };
-  emit(root, '  ');
-  for (const e of graph.edges) lines.push(`  ${quote(e.source)} -> ${quote(e.target)} [label=${quote(shapeText(e.shape))}];`);
+  g.forEachEdge((_k, e, s, t) => lines.push(`  ${s} -> ${t} [label="${esc(fmtShape(e.shape))}"];`));
   lines.push('}');
   return lines.join('\n') + '\n';
 }
