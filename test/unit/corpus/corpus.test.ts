@@ -154,6 +154,7 @@ describe('parser corpus against PyTorch', function () {
         file,
         entry: c.entry,
         inputShape: c.input,
+        inputDtype: c.inputDtype,
         pythonPaths: isTorchvision(c) ? [DIST_PACKAGES] : [],
       });
       const diffs = differences(g, t, row);

@@ -69,13 +69,18 @@ export interface PythonApi {
     file: string;
     entry: string;
     inputShape?: number[];
+    /** 'int64' for token ids (an LM's input); float32 when absent. */
+    inputDtype?: string;
     readFile?: (path: string) => string | undefined | Promise<string | undefined>;
     pythonPaths?: string[];
     stepBudget?: number;
   }): Promise<ArchGraph>;
 }
 
-/** Loaded at run time so a missing or broken interpreter fails these tests, not the whole suite's loading. */
+/**
+ * Loaded at run time so a missing or broken interpreter fails these tests, not the whole suite's loading.
+ * GHN_LENS_PYTHON_API=path overrides the module (to try a work-in-progress interpreter).
+ */
 export function loadPythonApi(): PythonApi {
-  return require(join(REPO, 'extension/pipeline/python/index')) as PythonApi;
+  return require(process.env.GHN_LENS_PYTHON_API ?? join(REPO, 'extension/pipeline/python/index')) as PythonApi;
 }

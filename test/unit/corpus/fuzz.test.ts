@@ -21,9 +21,9 @@ const N = Number(process.env.FUZZ_N ?? 1000);
 const BASE_SEED = 0x6e4c;
 
 /** The input shape the corpus gives a file's first case, else an image batch. */
-function inputFor(file: string): number[] {
+function inputFor(file: string): { inputShape: number[]; inputDtype?: string } {
   const c = loadCorpus().find((k) => k.file === `examples/${file}`);
-  return c ? c.input : [1, 3, 32, 32];
+  return c ? { inputShape: c.input, inputDtype: c.inputDtype } : { inputShape: [1, 3, 32, 32] };
 }
 
 describe('fuzz: mutated example models never crash or hang the interpreter', function () {
@@ -37,7 +37,7 @@ describe('fuzz: mutated example models never crash or hang the interpreter', fun
     api = loadPythonApi();
     // Warm up: tree-sitter's wasm and the grammar load on the first call, not inside a timed case.
     const s = sources[0];
-    await api.buildArchGraph({ source: s.source, file: s.path, entry: (await api.findModelEntries(s.source, s.path))[0]?.expr ?? 'x', inputShape: s.input });
+    await api.buildArchGraph({ source: s.source, file: s.path, entry: (await api.findModelEntries(s.source, s.path))[0]?.expr ?? 'x', ...s.input });
   });
 
   /** Runs one mutant; returns why it failed, or undefined. */
@@ -52,7 +52,7 @@ describe('fuzz: mutated example models never crash or hang the interpreter', fun
       if (entries.length) {
         entry = entries[0].expr;
         stage = `buildArchGraph(${entry})`;
-        const g = await api.buildArchGraph({ source: m.source, file: base.path, entry, inputShape: base.input, pythonPaths: [] });
+        const g = await api.buildArchGraph({ source: m.source, file: base.path, entry, ...base.input, pythonPaths: [] });
         g.getAttribute('totalParams');
       }
     } catch (e) {
