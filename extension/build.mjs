@@ -7,6 +7,7 @@
 // Options: --watch, --minify (the .vsix build), --sourcemap.
 import * as esbuild from 'esbuild';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -44,9 +45,23 @@ const pendingPlugin = {
   },
 };
 
+// In development the pipeline finds tree-sitter's grammar in node_modules (require.resolve); in the bundle
+// (the .vsix has no node_modules) that file sits next to the bundle, copied by copyAssets().
+const bundledAssetsPlugin = {
+  name: 'bundled-assets',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]extension[\\/]pipeline[\\/].*\.ts$/ }, async (a) => {
+      const src = await readFile(a.path, 'utf8');
+      const re = /require\.resolve\((['"])@vscode\/tree-sitter-wasm\/wasm\/([\w.-]+\.wasm)\1\)/g;
+      if (!re.test(src)) return undefined;
+      return { loader: 'ts', contents: src.replace(re, (_m, _q, f) => `require('node:path').join(__dirname, ${JSON.stringify(f)})`) };
+    });
+  },
+};
+
 const node = {
   bundle: true, platform: 'node', format: 'cjs', target: 'node20', minify, sourcemap,
-  external: ['vscode'], logLevel: 'warning', plugins: [pendingPlugin],
+  external: ['vscode'], logLevel: 'warning', plugins: [pendingPlugin, bundledAssetsPlugin],
   // tfjs probes for these optional Node modules; they are not used.
   define: { 'process.env.NODE_ENV': '"production"' },
 };

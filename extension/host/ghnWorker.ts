@@ -3,7 +3,7 @@
  * predicts every parameter and writes them as safetensors, posting progress. Runs off the extension
  * host's event loop; cancelled by a 'cancel' message (abort signal) or, failing that, by terminate().
  */
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import { writeSafetensors } from '../pipeline/formats/safetensors';
 import { loadGhn, predictParameters, setGhnWasmDir } from '../pipeline/ghn/index';
@@ -38,7 +38,7 @@ async function predict(req: PredictRequest): Promise<void> {
     progress(0, 'Building the graph');
     const graph = await buildArchGraph({
       source: req.source, file: req.file, entry: req.entry, inputShape: req.inputShape, pythonPaths: req.pythonPaths,
-      readFile: async (f: string) => { try { return await readFile(f, 'utf8'); } catch { return undefined; } },
+      readFile: (f: string) => { try { return readFileSync(f, 'utf8'); } catch { return undefined; } },
     });
     ac.signal.throwIfAborted();
     if (!loaded || loaded.checkpoint !== req.checkpoint) {

@@ -1,14 +1,15 @@
 /**
  * The one GraphService: finds model entries and builds architecture graphs through the pipeline,
- * cached per document version. Imports of other Python files are read through VS Code (open, unsaved
- * documents first, then `workspace.fs`), searched in the file's folder, the workspace folders and
+ * cached per document version. Imports of other Python files are read from open (possibly unsaved)
+ * documents first, then the file system, searched in the file's folder, the workspace folders and
  * `ghnLens.pythonPaths`.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { archGraphToJson } from '../pipeline/arch/json';
 import type { ArchGraphJson, ModelEntry } from '../pipeline/arch/types';
-import { buildArchGraph, findModelEntries } from '../pipeline/python/index';
+import { buildArchGraph, defaultPythonPaths, findModelEntries } from '../pipeline/python/index';
 import { readConfig } from './config';
 import type { GraphService } from './services';
 
@@ -56,7 +57,8 @@ export class PipelineService implements GraphService, vscode.Disposable {
     const c = this.entryFor(doc);
     if (!c.entries) {
       const started = Date.now();
-      const p = findModelEntries(doc.getText(), fileName(doc)).then((entries: ModelEntry[]) => {
+      const cfg = readConfig(doc.uri);
+      const p = findModelEntries(doc.getText(), fileName(doc), { readFile: readSourceFile, pythonPaths: searchPaths(doc, cfg.pythonPaths) }).then((entries: ModelEntry[]) => {
         this.log.debug(`entries of ${vscode.workspace.asRelativePath(doc.uri)}: ${entries.map((e) => e.expr).join(', ') || 'none'} (${Date.now() - started} ms)`);
         return entries;
       });
@@ -101,7 +103,10 @@ export function fileName(doc: vscode.TextDocument): string {
   return doc.uri.scheme === 'file' ? doc.uri.fsPath : doc.uri.path || doc.fileName;
 }
 
-/** The file's folder, its workspace folder(s), then the configured paths (relative to the workspace folder). */
+/**
+ * Where imports are looked up: the file's folder, its workspace folder(s), the configured paths (relative
+ * to the workspace folder), then the pipeline's defaults (a venv beside the file, Debian's site-packages).
+ */
 export function searchPaths(doc: vscode.TextDocument, configured: string[]): string[] {
   const out: string[] = [];
   const add = (p: string) => { if (!out.includes(p)) out.push(p); };
@@ -111,15 +116,19 @@ export function searchPaths(doc: vscode.TextDocument, configured: string[]): str
   for (const f of folders) if (f.uri.scheme === 'file') add(f.uri.fsPath);
   const base = wf?.uri.fsPath ?? folders[0]?.uri.fsPath;
   for (const p of configured) add(path.isAbsolute(p) || !base ? p : path.join(base, p));
+  if (doc.uri.scheme === 'file') for (const p of defaultPythonPaths(doc.uri.fsPath)) add(p);
   return out;
 }
 
-/** Reads an imported Python file: an open (possibly unsaved) document first, else the file system. */
-export async function readSourceFile(file: string): Promise<string | undefined> {
+/**
+ * Reads an imported Python file (the interpreter reads synchronously): an open, possibly unsaved,
+ * document first, else the local file system.
+ */
+export function readSourceFile(file: string): string | undefined {
   const open = vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'file' && d.uri.fsPath === file);
   if (open) return open.getText();
   try {
-    return new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.file(file)));
+    return fs.readFileSync(file, 'utf8');
   } catch {
     return undefined;
   }

@@ -11,7 +11,7 @@ export async function run(ctx: E2EContext): Promise<void> {
   await ctx.page.locator('.pane-header', { hasText: 'Architecture' }).first().waitFor({ timeout: 30_000 });
   const frame = ctx.panelFrame();
   // The panel marks its root with the node count once the graph is drawn.
-  const root = frame.locator('[data-node-count]').first();
+  const root = frame.locator('[data-state="graph"][data-node-count]').first();
   await root.waitFor({ timeout: 60_000 });
   const count = Number(await root.getAttribute('data-node-count'));
   ctx.log(`panel shows ${count} nodes`);
