@@ -85,8 +85,15 @@ export interface PredictedMetric {
 }
 
 export type PredictedMetrics =
-  | { available: true; metrics: PredictedMetric[]; heads: string }
+  | { available: true; metrics: PredictedMetric[]; heads: string; omitted?: { name: MetricName; reason: string }[] }
   | { available: false; reason: string };
+
+/**
+ * The bar a head must pass on held-out architectures before its predictions are shown: below it the
+ * metric is reported as not available (with the measured τ as the reason), never as a number.
+ */
+export interface QualityBar { minKendallTau: number; minHeldOut: number }
+export const DEFAULT_QUALITY_BAR: QualityBar = { minKendallTau: 0.3, minHeldOut: 20 };
 
 export class MetricHeadsError extends Error {
   constructor(message: string) {
@@ -200,22 +207,31 @@ export function percentileAmong(value: number, others: number[], higherIsBetter:
 }
 
 /** Applies every head to one graph embedding. */
-export function predictMetrics(embedding: ArrayLike<number>, heads: MetricHeads, source = METRIC_HEADS_FILE): PredictedMetrics {
+export function predictMetrics(embedding: ArrayLike<number>, heads: MetricHeads, source = METRIC_HEADS_FILE,
+  bar: QualityBar = DEFAULT_QUALITY_BAR): PredictedMetrics {
   if (embedding.length !== heads.ghn.hid) {
     return { available: false, reason: `embedding has ${embedding.length} values, the heads expect ${heads.ghn.hid}` };
   }
   const metrics: PredictedMetric[] = [];
+  const omitted: { name: MetricName; reason: string }[] = [];
   for (const name of METRIC_NAMES) {
     const h = heads.heads[name];
     if (!h) continue;
+    if (h.heldOut.n < bar.minHeldOut || !(h.heldOut.kendallTau >= bar.minKendallTau)) {
+      omitted.push({ name, reason: `${h.label}: held-out Kendall τ ${h.heldOut.kendallTau.toFixed(2)} over ${h.heldOut.n} architectures `
+        + `is below the bar (τ ≥ ${bar.minKendallTau} over ≥ ${bar.minHeldOut})` });
+      continue;
+    }
     const value = applyHead(h, embedding);
     metrics.push({
       name, label: h.label, value, unit: h.unit, mae: h.heldOut.mae, kendallTau: h.heldOut.kendallTau, heldOutN: h.heldOut.n,
       percentile: percentileAmong(value, h.heldOut.predictions, h.higherIsBetter), description: h.description,
     });
   }
-  if (!metrics.length) return { available: false, reason: 'the metric heads file has no heads' };
-  return { available: true, metrics, heads: source };
+  if (!metrics.length) {
+    return { available: false, reason: omitted.length ? omitted.map((o) => o.reason).join('; ') : 'the metric heads file has no heads' };
+  }
+  return { available: true, metrics, heads: source, ...(omitted.length ? { omitted } : {}) };
 }
 
 /** Node embeddings of a graph from the GHN: row-major [n, dim], after the final LayerNorm. */
@@ -226,7 +242,7 @@ export interface NodeEmbeddings { data: ArrayLike<number>; n: number; dim: numbe
  * (e.g. `(arch) => embedGraph(ghn, arch)`); its errors become reasons, never exceptions.
  */
 export async function predictWith<A>(arch: A, heads: MetricHeadsLoad, embed: ((arch: A) => Promise<NodeEmbeddings>) | undefined,
-  ghnIdentity?: { sha256?: string; hid: number }): Promise<PredictedMetrics> {
+  ghnIdentity?: { sha256?: string; hid: number }, bar: QualityBar = DEFAULT_QUALITY_BAR): Promise<PredictedMetrics> {
   if (!heads.ok) return { available: false, reason: heads.reason };
   if (!embed) return { available: false, reason: 'the GHN does not expose node embeddings in this build' };
   if (ghnIdentity) {
@@ -235,7 +251,7 @@ export async function predictWith<A>(arch: A, heads: MetricHeadsLoad, embed: ((a
   }
   try {
     const e = await embed(arch);
-    return predictMetrics(meanEmbedding(e.data, e.n, e.dim), heads.heads, heads.file);
+    return predictMetrics(meanEmbedding(e.data, e.n, e.dim), heads.heads, heads.file, bar);
   } catch (err) {
     return { available: false, reason: `could not embed the architecture with the GHN: ${err instanceof Error ? err.message : String(err)}` };
   }
@@ -260,9 +276,10 @@ export function predictedTitle(p: PredictedMetrics): string {
 /** A tooltip: what was predicted and how well such predictions hold. */
 export function predictedTooltip(p: PredictedMetrics): string {
   if (!p.available) return `Predicted metrics not available: ${p.reason}`;
-  return p.metrics.map((m) => `${m.label}: ${formatMetricValue(m)} (±${formatMetricValue({ value: m.mae, unit: m.unit })} typical error; `
+  const notShown = (p.omitted ?? []).map((o) => `Not shown: ${o.reason}.`);
+  return [...p.metrics.map((m) => `${m.label}: ${formatMetricValue(m)} (±${formatMetricValue({ value: m.mae, unit: m.unit })} typical error; `
     + `better than ${Math.round(m.percentile * 100)}% of ${m.heldOutN} held-out architectures; `
-    + `Kendall τ ${m.kendallTau.toFixed(2)} on them). ${m.description}`).join('\n');
+    + `Kendall τ ${m.kendallTau.toFixed(2)} on them). ${m.description}`), ...notShown].join('\n');
 }
 
 // ---- Rank correlation (to evaluate heads; the training side has the same in Python) ----

@@ -15,7 +15,7 @@ function head(over: Partial<MetricHead> = {}): MetricHead {
     input: { mean: [0, 0, 0, 0], std: [1, 1, 1, 1] },
     layers: [{ weight: [[1, 0, 0, 0]], bias: [0], activation: 'none' }],
     target: { transform: 'identity', mean: 50, std: 10 },
-    heldOut: { n: 4, kendallTau: 0.6, mae: 3, predictions: [40, 50, 60, 70], targets: [42, 48, 61, 69] },
+    heldOut: { n: 40, kendallTau: 0.6, mae: 3, predictions: [40, 50, 60, 70], targets: [42, 48, 61, 69] },
     trainN: 10,
     ...over,
   };
@@ -31,7 +31,7 @@ function heads(): MetricHeads {
         label: 'Inference time', unit: 'ms', higherIsBetter: false,
         layers: [{ weight: [[0, 1, 0, 0], [0, -1, 0, 0]], bias: [0, 0], activation: 'relu' }, { weight: [[1, 1]], bias: [0], activation: 'none' }],
         target: { transform: 'log', mean: 0, std: 1 },
-        heldOut: { n: 3, kendallTau: 0.8, mae: 0.2, predictions: [0.5, 1, 4], targets: [0.6, 1, 3.5] },
+        heldOut: { n: 30, kendallTau: 0.8, mae: 0.2, predictions: [0.5, 1, 4], targets: [0.6, 1, 3.5] },
       }),
     },
   };
@@ -122,6 +122,20 @@ describe('metrics/predicted', () => {
     writeFileSync(f, '{not json');
     assert.equal(loadMetricHeads(f).ok, false);
     assert.throws(() => parseMetricHeads({ format: 'x' }), /format/);
+  });
+
+  it('does not show a head whose held-out quality is below the bar', () => {
+    const h = heads();
+    h.heads.accuracy!.heldOut.kendallTau = 0.12;
+    const p = predictMetrics([1.5, 0, 0, 0], h);
+    assert.ok(p.available);
+    if (!p.available) return;
+    assert.deepEqual(p.metrics.map((m) => m.name), ['inferenceMs']);
+    assert.match(predictedTooltip(p), /Not shown: Accuracy: held-out Kendall τ 0\.12/);
+    h.heads.inferenceMs!.heldOut.n = 5;
+    const none = predictMetrics([1.5, 0, 0, 0], h);
+    assert.equal(none.available, false);
+    assert.equal(predictMetrics([1.5, 0, 0, 0], h, 'x', { minKendallTau: 0, minHeldOut: 0 }).available, true);
   });
 
   it('checks that heads belong to the GHN in use', () => {
