@@ -115,18 +115,17 @@ class Panel {
     new ResizeObserver(() => this.requestDraw()).observe(this.stage);
     new MutationObserver(() => { this.theme = readThemeColors(); this.minimap.setScene(this.scene, this.theme); this.requestDraw(); })
       .observe(document.body, { attributes: true, attributeFilter: ['class', 'data-vscode-theme-kind', 'style'] });
-    const self = this;
     this.debug = {
       frames: 0, lastFrameAt: 0, drawMs: [], collapseThreshold: COLLAPSE_THRESHOLD,
-      fitAll: () => { if (self.scene) { self.view = fitRect(0, 0, self.scene.width, self.scene.height, self.canvas.clientWidth, self.canvas.clientHeight); self.viewChanged(); } },
+      fitAll: () => { if (this.scene) { this.view = fitRect(0, 0, this.scene.width, this.scene.height, this.canvas.clientWidth, this.canvas.clientHeight); this.viewChanged(); } },
       graphSeq: 0, drawnGraphSeq: 0, lastLayoutMs: 0, engine: '',
-      view: () => ({ ...self.view }),
-      setView: (v) => { self.view = { ...v }; self.viewChanged(); },
-      nodeClientPoint: (id) => self.nodeClientPoint(id),
-      visibleIds: () => self.vg?.nodes.map((n) => n.id) ?? [],
-      highlightedIds: () => [...self.highlightedVisible()].map((i) => self.vg!.nodes[i].id),
-      selectedId: () => self.selectedId,
-      toggleModule: (path) => self.toggleModule(path),
+      view: () => ({ ...this.view }),
+      setView: (v) => { this.view = { ...v }; this.viewChanged(); },
+      nodeClientPoint: (id) => this.nodeClientPoint(id),
+      visibleIds: () => this.vg?.nodes.map((n) => n.id) ?? [],
+      highlightedIds: () => [...this.highlightedVisible()].map((i) => this.vg!.nodes[i].id),
+      selectedId: () => this.selectedId,
+      toggleModule: (path) => this.toggleModule(path),
     };
   }
 

@@ -8,8 +8,10 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { archGraphToDot } from '../pipeline/arch/exportDot';
 import { archGraphToGraphml } from '../pipeline/arch/exportGraphml';
+import { archGraphFromJson } from '../pipeline/arch/json';
 import type { ArchGraphJson, ModelEntry, SourceLocation } from '../pipeline/arch/types';
 import { isWebviewMessage, type ExportFormat, type HostMessage, type PanelEntry, type ParamStats, type WebviewMessage } from '../protocol/panel';
+import { entryAtLine, nodesAtLine } from './panelLogic';
 import type { GraphService } from './services';
 
 export const ARCHITECTURE_VIEW_ID = 'ghnLens.architecture';
@@ -59,23 +61,6 @@ function isModelDocument(doc: vscode.TextDocument): boolean {
 
 function docFile(doc: vscode.TextDocument): string {
   return doc.uri.scheme === 'file' ? doc.uri.fsPath : doc.uri.path || doc.fileName;
-}
-
-/** The entry whose class/def range holds the line; with single-line locations, the nearest one above; else the first. */
-export function entryAtLine(entries: readonly ModelEntry[], line: number): ModelEntry | undefined {
-  const containing = entries.filter((e) => e.loc.line <= line && line <= e.loc.endLine && e.loc.endLine > e.loc.line);
-  if (containing.length) return containing.reduce((a, b) => (b.loc.endLine - b.loc.line < a.loc.endLine - a.loc.line ? b : a));
-  if (entries.every((e) => e.loc.endLine === e.loc.line)) {
-    const above = entries.filter((e) => e.loc.line <= line);
-    if (above.length) return above.reduce((a, b) => (b.loc.line > a.loc.line ? b : a));
-  }
-  return entries[0];
-}
-
-/** Ids of nodes whose call (`loc`) or definition (`defLoc`) spans the line of the file. */
-export function nodesAtLine(graph: ArchGraphJson, file: string, line: number): string[] {
-  const on = (l: SourceLocation | undefined): boolean => !!l && l.file === file && l.line <= line && line <= Math.max(l.line, l.endLine);
-  return graph.nodes.filter((n) => on(n.loc) || on(n.defLoc)).map((n) => n.id);
 }
 
 class ArchitecturePanelHost implements ArchitecturePanel, vscode.WebviewViewProvider {
@@ -232,7 +217,7 @@ class ArchitecturePanelHost implements ArchitecturePanel, vscode.WebviewViewProv
         bytes = Buffer.from(m[1], 'base64');
       } else bytes = Buffer.from(data, 'utf8');
     } else {
-      const text = format === 'json' ? JSON.stringify(shown.graph, null, 1) : format === 'dot' ? archGraphToDot(shown.graph) : archGraphToGraphml(shown.graph);
+      const text = format === 'json' ? JSON.stringify(shown.graph, null, 1) : format === 'dot' ? archGraphToDot(archGraphFromJson(shown.graph)) : archGraphToGraphml(archGraphFromJson(shown.graph));
       bytes = Buffer.from(text, 'utf8');
     }
     const base = path.basename(docFile(shown.doc)).replace(/\.py$/, '');

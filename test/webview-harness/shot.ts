@@ -6,8 +6,6 @@ import { buildHarness, graphMessage, launch, openPanel, postToPanel, serve } fro
 
 // Page-side code in page.evaluate runs in the browser; the Node tsconfig has no DOM lib.
 declare const window: any;
-declare const document: any;
-declare function requestAnimationFrame(cb: () => void): number;
 
 
 const [kind = 'resnet', theme = 'dark', out = 'test-artifacts/panel.png', mode = ''] = process.argv.slice(2);
