@@ -17,7 +17,7 @@ export function fmtShape(s: TensorShape | null | undefined): string {
 
 function label(n: OpNode): string {
   const title = n.kind === 'module' ? `${n.modulePath || n.op}: ${n.op}` : n.op;
-  return `${title}\\n${fmtShape(n.outputShapes[0])}`;
+  return `${esc(title)}\\n${esc(fmtShape(n.outputShapes[0]))}`;
 }
 
 export function archGraphToDot(g: ArchGraph): string {
@@ -35,7 +35,7 @@ export function archGraphToDot(g: ArchGraph): string {
     const ns = byCluster.get(p)!;
     const indent = p ? '    ' : '  ';
     if (p) lines.push(`  subgraph cluster_${ci++} {`, `    label="${esc(p)}"; style=dashed; color="#999999";`);
-    for (const n of ns) lines.push(`${indent}${n.id} [label="${esc(label(n))}", fillcolor="${COLORS[n.category] ?? '#ffffff'}"];`);
+    for (const n of ns) lines.push(`${indent}${n.id} [label="${label(n)}", fillcolor="${COLORS[n.category] ?? '#ffffff'}"];`);
     if (p) lines.push('  }');
   }
   g.forEachEdge((_k, e, s, t) => lines.push(`  ${s} -> ${t} [label="${esc(fmtShape(e.shape))}"];`));

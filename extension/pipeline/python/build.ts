@@ -24,7 +24,10 @@ export interface BuildOptions {
   entry: string;
   /** Input shape; default [1, 3, 224, 224], or inferred from the first layer (Linear, Embedding, LSTM...). */
   inputShape?: number[];
-  readFile?: (absPath: string) => string | undefined;
+  /** Workspace files (unsaved editors); a Promise result is ignored (the file is then read from disk). */
+  readFile?: (absPath: string) => string | undefined | Promise<string | undefined>;
+  /** dtype of the input tensor: 'int64' for token ids; default float32 (or inferred with the shape). */
+  inputDtype?: string;
   /** site-packages directories for `torchvision.*` and other installed packages. */
   pythonPaths?: string[];
   stepBudget?: number;
@@ -92,7 +95,7 @@ export class Session {
     let text: string | undefined;
     if (path.resolve(p) === path.resolve(this.opts.file)) text = this.opts.source;
     if (text === undefined && this.opts.readFile) {
-      try { text = this.opts.readFile(p); } catch { text = undefined; }
+      try { const r = this.opts.readFile(p); text = typeof r === 'string' ? r : undefined; } catch { text = undefined; }
     }
     if (text === undefined) {
       try { text = fs.readFileSync(p, 'utf8'); } catch { text = undefined; }
@@ -480,7 +483,7 @@ function forwardInputs(s: Session, root: PyInstance, shape: TensorShape): Value[
     required = Math.max(1, ps.length);
     if (required > 1) it.diag('info', 'input-shape', `forward takes ${required} inputs: each gets shape [${shape.join(', ')}]`, fwd.node, false);
   }
-  const dtype = (s as { inputDtype?: string }).inputDtype ?? 'float32';
+  const dtype = s.opts.inputDtype ?? (s as { inputDtype?: string }).inputDtype ?? 'float32';
   const out: Value[] = [];
   for (let i = 0; i < required; i++) {
     const id = s.rt.rec.add({ op: 'input', category: 'input', kind: 'input', modulePath: '', attrs: { index: i, dtype }, params: [], macs: 0, macsExact: true }, [], [[...shape]]);

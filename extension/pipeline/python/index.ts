@@ -18,7 +18,7 @@ function defOf(st: PNode): PNode | undefined {
 }
 
 /** Every nn.Module subclass and every model factory function of a file. Never throws for user input. */
-export async function findModelEntries(source: string, file: string, opts: { readFile?: (p: string) => string | undefined; pythonPaths?: string[] } = {}): Promise<ModelEntry[]> {
+export async function findModelEntries(source: string, file: string, opts: { readFile?: (p: string) => string | undefined | Promise<string | undefined>; pythonPaths?: string[] } = {}): Promise<ModelEntry[]> {
   await initParser();
   const abs = path.resolve(file);
   const pf = parseFile(abs, source);
