@@ -8,7 +8,7 @@ Usage: python3 catalogue_truth.py cases.json  ->  JSON on stdout, one result per
                  (conv1d as a conv2d over a height-1 image; a transposed conv as the conv2d it is the adjoint of)
   formula_macs:  MACs computed from torch's own tensors, where no profiler figure exists (3-d convs, dot, mv)
   error:   {"stage": "init"|"forward", "message": ...} when PyTorch rejects the case
-Values in the case JSON: {"tensor": shape, "dtype": d, "high": n} builds a tensor, {"module": type, "args", "kwargs"}
+Values in the case JSON: {"tensor": shape, "dtype": d, "high": n, "unit": true} builds a tensor, {"module": type, "args", "kwargs"}
 a module, {"values": [...]} an int64 tensor with those values, {"dtype_value": "float16"} a torch dtype, {"tuple": [...]} a tuple; other lists become tuples too.
 """
 import json
@@ -38,6 +38,8 @@ def build(v):
                 return torch.randint(0, v.get("high", 3), shape, dtype=getattr(torch, dtype))
             if dtype == "bool":
                 return torch.rand(shape) > 0.5
+            if v.get("unit"):
+                return torch.rand(shape, dtype=getattr(torch, dtype))  # values in [0, 1): probabilities
             return torch.randn(shape, dtype=getattr(torch, dtype))
         if "module" in v:
             return getattr(nn, v["module"])(*build(v.get("args", [])), **{k: build(x) for k, x in v.get("kwargs", {}).items()})

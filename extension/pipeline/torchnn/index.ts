@@ -12,11 +12,14 @@ import './shape';
 import './embedding';
 import './recurrent';
 import './attention';
+import './loss';
 import './functional/elementwise';
 import './functional/tensor';
 import './functional/reduce';
 import './functional/linalg';
 import './functional/nn';
+import './functional/loss';
+import './functional/indexing';
 
 export * from './registry';
 export * from './types';

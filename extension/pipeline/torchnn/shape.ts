@@ -2,7 +2,7 @@
 import type { TensorShape } from '../arch/types';
 import { arg, NO_MACS } from './entries';
 import { registerLayers } from './registry';
-import { fmtDims, intArg, isTensor, maybeInt, numberArg, out, product, tensorShape, wrapDim } from './shapeMath';
+import { convOutputSize, fmtDims, intArg, isTensor, maybeInt, normalizeTuple, numberArg, out, product, tensorShape, wrapDim } from './shapeMath';
 import { ShapeError } from './types';
 import type { BoundArgs, CatValue, LayerSpec } from './types';
 
@@ -197,3 +197,47 @@ export const shapeLayers: LayerSpec[] = [
 ];
 
 registerLayers(shapeLayers);
+
+/** F.unfold (im2col): (N, C, H, W) -> (N, C * kh * kw, L) with L the number of sliding windows. */
+export function unfoldShape(where: string, x: TensorShape, args: BoundArgs): TensorShape {
+  if (x.length !== 3 && x.length !== 4) throw new ShapeError(`${where}: Input Error: Only 3D or 4D input Tensors are supported (got ${x.length}D)`);
+  const k = normalizeTuple(args.kernel_size, 2, 'kernel_size', where);
+  const d = normalizeTuple(args.dilation, 2, 'dilation', where);
+  const p = normalizeTuple(args.padding, 2, 'padding', where);
+  const s = normalizeTuple(args.stride, 2, 'stride', where);
+  const blocks = x.slice(-2).map((v, i) => convOutputSize(v, k[i], s[i], p[i], d[i]));
+  if (blocks.some((b) => b !== null && b <= 0)) throw new ShapeError(`${where}: Given input with spatial size (${fmtDims(x.slice(-2))}), calculated shape of the array of sliding blocks is non-positive.`);
+  const c = x[x.length - 3];
+  return [...x.slice(0, x.length - 3), c === null ? null : c * k[0] * k[1], product(blocks)];
+}
+
+/** F.fold (col2im): (N, C * kh * kw, L) -> (N, C, *output_size); L must match the window count. */
+export function foldShape(where: string, x: TensorShape, args: BoundArgs): TensorShape {
+  if (x.length !== 2 && x.length !== 3) throw new ShapeError(`${where}: Input Error: Only unbatched (2D) or batched (3D) input Tensors are supported (got ${x.length}D)`);
+  const size = normalizeTuple(args.output_size, 2, 'output_size', where);
+  const k = normalizeTuple(args.kernel_size, 2, 'kernel_size', where);
+  const d = normalizeTuple(args.dilation, 2, 'dilation', where);
+  const p = normalizeTuple(args.padding, 2, 'padding', where);
+  const s = normalizeTuple(args.stride, 2, 'stride', where);
+  const cols = x[x.length - 2];
+  if (cols !== null && cols % (k[0] * k[1]) !== 0) throw new ShapeError(`${where}: Expected size of input's dimension 1 to be divisible by the product of kernel_size, but got input.size(1)=${cols} and kernel_size=(${k.join(', ')})`);
+  const blocks = product(size.map((v, i) => convOutputSize(v, k[i], s[i], p[i], d[i])));
+  const l = x[x.length - 1];
+  if (l !== null && blocks !== null && l !== blocks) throw new ShapeError(`${where}: Given output_size=(${size.join(', ')}), kernel_size=(${k.join(', ')}), dilation=(${d.join(', ')}), padding=(${p.join(', ')}), stride=(${s.join(', ')}), expected size of input's dimension 2 to match the calculated number of sliding blocks ${blocks}, but got input.size(2)=${l}.`);
+  return [...x.slice(0, x.length - 2), cols === null ? null : cols / (k[0] * k[1]), ...size];
+}
+
+function foldLayer(type: 'Fold' | 'Unfold'): LayerSpec {
+  const tail = [arg('kernel_size'), arg('dilation', 1), arg('padding', 0), arg('stride', 1)];
+  return {
+    type,
+    category: 'shape',
+    signature: type === 'Fold' ? [arg('output_size'), ...tail] : tail,
+    tensors: () => [],
+    forward: (args, inputs) => out((type === 'Fold' ? foldShape : unfoldShape)(type, tensorShape(inputs, 'input', type), args)),
+    macs: NO_MACS,
+    attrs: (args) => ({ kernel_size: args.kernel_size, dilation: args.dilation, padding: args.padding, stride: args.stride }),
+  };
+}
+
+registerLayers([foldLayer('Fold'), foldLayer('Unfold')]);

@@ -3,7 +3,7 @@
  * Every case is run through PyTorch by test/torch/catalogue_truth.py; nothing here states an expected answer.
  *
  * Value encoding (shared with the Python script): t(...shape) a float tensor, ti(high, ...shape) an int64
- * tensor with values in [0, high), tb(...shape) a bool tensor, mod(type, args, kwargs) a module instance,
+ * tensor with values in [0, high), tu(...shape) a float tensor in [0, 1), tb(...shape) a bool tensor, mod(type, args, kwargs) a module instance,
  * dtype('float16') a torch dtype; arrays are tuples.
  */
 export type J = number | string | boolean | null | J[] | { [k: string]: J };
@@ -25,6 +25,8 @@ export const t = (...shape: number[]): J => ({ tensor: shape });
 export const ti = (high: number, ...shape: number[]): J => ({ tensor: shape, dtype: 'int64', high });
 /** An int64 tensor holding exactly these values (EmbeddingBag offsets). */
 export const tv = (...values: number[]): J => ({ values });
+/** A float tensor with values in [0, 1) (probabilities). */
+export const tu = (...shape: number[]): J => ({ tensor: shape, unit: true });
 export const tb = (...shape: number[]): J => ({ tensor: shape, dtype: 'bool' });
 export const mod = (type: string, args: J[] = [], kwargs: Record<string, J> = {}): J => ({ module: type, args, kwargs });
 export const dtype = (name: string): J => ({ dtype_value: name });
@@ -552,3 +554,65 @@ Fn(`${FN}pixel_shuffle`, [t(1, 8, 3, 3), 2]);
 Fn('torch.pixel_unshuffle', [t(1, 2, 6, 6), 3]);
 Fn(`${FN}cosine_similarity`, [t(4, 8), t(4, 8)]);
 Fn('torch.cosine_similarity', [t(2, 4, 8), t(4, 1)], { dim: -1 });
+
+// ---------------------------------------------------------------- losses and distances
+L('L1Loss', [], {}, [t(4, 5), t(4, 5)]);
+L('MSELoss', [], { reduction: 'none' }, [t(4, 5), t(4, 5)]);
+L('MSELoss', [], { reduction: 'sum' }, [t(4, 5), t(5)]);
+L('SmoothL1Loss', [], { beta: 0.5, reduction: 'none' }, [t(3, 2), t(3, 2)]);
+L('HuberLoss', ['none', 2.0], {}, [t(3, 2), t(3, 2)]);
+L('SoftMarginLoss', [], {}, [t(3, 2), t(3, 2)]);
+L('BCELoss', [t(5)], { reduction: 'none' }, [tu(4, 5), tu(4, 5)]);
+L('BCEWithLogitsLoss', [], { pos_weight: t(5) }, [t(4, 5), t(4, 5)]);
+L('KLDivLoss', [], { reduction: 'batchmean' }, [t(4, 5), t(4, 5)]);
+L('CrossEntropyLoss', [], {}, [t(4, 10), ti(10, 4)]);
+L('CrossEntropyLoss', [t(10)], { reduction: 'none', label_smoothing: 0.1 }, [t(4, 10, 3, 3), ti(10, 4, 3, 3)]);
+L('CrossEntropyLoss', [], { reduction: 'none' }, [t(4, 10), t(4, 10)]);
+L('CrossEntropyLoss', [], {}, [t(4, 10), ti(10, 5)]);
+L('NLLLoss', [], { reduction: 'none' }, [t(4, 10), ti(10, 4)]);
+L('NLLLoss', [], { ignore_index: 0 }, [t(10), ti(10)]);
+L('CosineSimilarity', [], {}, [t(4, 8), t(4, 8)]);
+L('CosineSimilarity', [-1], {}, [t(2, 4, 8), t(4, 1)]);
+L('PairwiseDistance', [], {}, [t(4, 8), t(4, 8)]);
+L('PairwiseDistance', [], { keepdim: true }, [t(4, 8), t(8)]);
+L('Unfold', [3], { padding: 1 }, [t(2, 4, 8, 8)]);
+L('Unfold', [[2, 3]], { stride: 2, dilation: [1, 2] }, [t(4, 9, 9)]);
+L('Fold', [[8, 8], 3], { padding: 1 }, [t(2, 36, 64)]);
+L('Fold', [[4, 5], 2], {}, [t(8, 12)]);
+L('Fold', [[8, 8], 3], {}, [t(2, 36, 64)]); // window count does not match
+Fn(`${FN}l1_loss`, [t(4, 5), t(4, 5)]);
+Fn(`${FN}mse_loss`, [t(4, 5), t(4, 5)], { reduction: 'none' });
+Fn(`${FN}smooth_l1_loss`, [t(4, 5), t(4, 5)], { beta: 0.5 });
+Fn(`${FN}huber_loss`, [t(4, 5), t(4, 5), 'none']);
+Fn(`${FN}binary_cross_entropy`, [tu(4, 5), tu(4, 5)]);
+Fn(`${FN}binary_cross_entropy_with_logits`, [t(4, 5), t(4, 5)], { reduction: 'none' });
+Fn(`${FN}kl_div`, [t(4, 5), t(4, 5)], { reduction: 'batchmean' });
+Fn(`${FN}cross_entropy`, [t(4, 10), ti(10, 4)]);
+Fn(`${FN}cross_entropy`, [t(4, 10, 6), ti(10, 4, 6)], { reduction: 'none' });
+Fn(`${FN}nll_loss`, [t(4, 10), ti(10, 4)], { reduction: 'sum' });
+
+// ---------------------------------------------------------------- functions: indexing and cumulative
+Fn('torch.gather', [t(3, 4), 1, ti(4, 3, 2)]);
+Fn('Tensor.gather', [t(3, 4), 0, ti(3, 2, 4)]);
+Fn('torch.index_select', [t(5, 4), 0, ti(5, 3)]);
+Fn('Tensor.index_select', [t(5, 4), -1, ti(4, 7)]);
+Fn('torch.repeat_interleave', [t(2, 3), 2]);
+Fn('Tensor.repeat_interleave', [t(2, 3), 3, 1]);
+Fn('torch.cumsum', [t(2, 3), 1]);
+Fn('Tensor.cumprod', [t(2, 3), 0]);
+Fn('Tensor.cumsum_', [t(2, 3), 0]);
+Fn('torch.logcumsumexp', [t(2, 3), 1]);
+Fn('torch.cummax', [t(2, 3), 1]);
+Fn('Tensor.cummin', [t(2, 3), 0]);
+Fn('torch.meshgrid', [t(3), t(4)], { indexing: 'ij' });
+Fn('torch.meshgrid', [[t(3), t(4), t(2)]], { indexing: 'xy' });
+Fn('Tensor.unfold', [t(2, 10), 1, 3, 2]);
+Fn('Tensor.unfold', [t(2, 10, 4), 1, 4, 4]);
+Fn(`${FN}unfold`, [t(2, 3, 8, 8), 2], { stride: 2 });
+Fn(`${FN}fold`, [t(2, 12, 16), [8, 8], 2], { stride: 2 });
+Fn('torch.tensor', [[[1, 2, 3], [4, 5, 6]]]);
+Fn('torch.tensor', [[1.5, 2.5]]);
+Fn('torch.as_tensor', [[[true, false]]]);
+Fn('torch.tensor', [[1, 2]], { dtype: dtype('float32') });
+Fn('torch.clamp_min', [t(2, 3), 0.0]);
+Fn('Tensor.clamp_max_', [t(2, 3), 1.0]);
