@@ -11,6 +11,9 @@ import { loadMetricHeads, METRIC_HEADS_FILE, predictWith, type MetricHeadsLoad, 
 import { collectReport, reportHtml, reportJson, reportMarkdown } from '../pipeline/metrics/report';
 import { computeStaticMetrics } from '../pipeline/metrics/static';
 
+/** The bundled GHN, whose embeddings the bundled heads read. */
+export const DEFAULT_GHN_FILE = 'media/ghn/ghn-lens-default.safetensors';
+
 export const HELP = `Usage: ghn-lens metrics FILE [options]
 
 Static and predicted quality metrics of the models in a Python file (the file is read, never run).
@@ -28,6 +31,7 @@ Options:
   --input SHAPE        input shape, batch first: 1,3,32,32 or [1,3,32,32] or 1x3x32x32 (default 1,3,32,32)
   --python-path DIR    extra folder searched for imported Python files (repeatable)
   --heads FILE         metric heads JSON (default: ${METRIC_HEADS_FILE} of the extension)
+  --ghn FILE           the GHN checkpoint the heads were trained on (default: ${DEFAULT_GHN_FILE})
   --json               print the report as JSON
   --html OUT           write a self-contained HTML report (no scripts) to OUT
   --summary            only the side-by-side table (no per-module tables or diagnostics)
@@ -42,6 +46,7 @@ export interface MetricsArgs {
   inputShape: number[];
   pythonPaths: string[];
   heads?: string;
+  ghn?: string;
   json: boolean;
   html?: string;
   summary: boolean;
@@ -76,6 +81,7 @@ export function parseArgs(argv: string[]): MetricsArgs | 'help' {
       case '--input': a.inputShape = parseShape(value()); break;
       case '--python-path': a.pythonPaths.push(value()); break;
       case '--heads': a.heads = value(); break;
+      case '--ghn': a.ghn = value(); break;
       case '--json': a.json = true; break;
       case '--html': a.html = value(); break;
       case '--summary': a.summary = true; break;
@@ -111,11 +117,19 @@ export function extensionRoot(from = __dirname): string {
 }
 
 /**
- * The GHN's per-node embeddings, when this build's GHN module exposes them; undefined otherwise.
- * Loaded only when trained heads exist, so a plain static report never loads the GHN.
+ * The GHN's node embeddings, loaded only when trained heads exist, so a plain static report never loads
+ * the GHN. A GHN that cannot be loaded becomes a reason ("not available"), not an error.
  */
-async function ghnEmbedder(): Promise<{ embed?: (g: ArchGraph) => Promise<NodeEmbeddings>; identity?: { sha256?: string; hid: number }; why?: string }> {
-  return { why: 'the GHN does not expose node embeddings in this build' };
+async function ghnEmbedder(ghnPath: string): Promise<{ embed?: (g: ArchGraph) => Promise<NodeEmbeddings>; identity?: { sha256?: string; hid: number }; why?: string }> {
+  if (!existsSync(ghnPath)) return { why: `the GHN checkpoint ${ghnPath} does not exist` };
+  try {
+    const { loadGhn } = await import('../pipeline/ghn/index');
+    const { ghnNodeEmbeddings, fileSha256 } = await import('../pipeline/metrics/embed');
+    const ghn = await loadGhn(ghnPath);
+    return { embed: (g) => ghnNodeEmbeddings(ghn, g), identity: { sha256: fileSha256(ghnPath), hid: ghn.hid } };
+  } catch (e) {
+    return { why: `could not load the GHN ${ghnPath}: ${e instanceof Error ? e.message : String(e)}` };
+  }
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -140,15 +154,16 @@ export async function run(argv: string[]): Promise<number> {
   }
   const source = readFileSync(file, 'utf8');
   // Loaded here, not at the top: `--help` and the argument parser stay independent of the interpreter.
-  const { buildArchGraph, findModelEntries } = await import('../pipeline/python/index');
+  const { buildArchGraph, findModelEntries, defaultPythonPaths } = await import('../pipeline/python/index');
+  const readFile = (f: string): string | undefined => (existsSync(f) ? readFileSync(f, 'utf8') : undefined);
+  const pythonPaths = [dirname(file), ...args.pythonPaths.map((p) => resolve(p)), ...defaultPythonPaths(file)];
   let entries = args.entries;
-  if (!entries.length) entries = (await findModelEntries(source, file)).map((e: ModelEntry) => e.expr);
-  const pythonPaths = [dirname(file), ...args.pythonPaths.map((p) => resolve(p))];
-  const readFile = async (f: string): Promise<string | undefined> => (existsSync(f) ? readFileSync(f, 'utf8') : undefined);
+  if (!entries.length) entries = (await findModelEntries(source, file, { readFile, pythonPaths })).map((e: ModelEntry) => e.expr);
 
   const headsFile = args.heads ? resolve(args.heads) : join(extensionRoot(), METRIC_HEADS_FILE);
   const heads: MetricHeadsLoad = loadMetricHeads(headsFile);
-  const ghn = heads.ok ? await ghnEmbedder() : {};
+  const ghnPath = args.ghn ? resolve(args.ghn) : join(extensionRoot(), DEFAULT_GHN_FILE);
+  const ghn = heads.ok ? await ghnEmbedder(ghnPath) : {};
   const predict = (g: ArchGraph) => (heads.ok && !ghn.embed
     ? Promise.resolve({ available: false as const, reason: ghn.why ?? 'no GHN' })
     : predictWith(g, heads, ghn.embed, ghn.identity));
