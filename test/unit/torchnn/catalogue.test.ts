@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { strict as assert } from 'node:assert';
-import { allFunctions, allLayers, bindArgs, findFunction, findLayer, layerStateDict, moduleArg, ShapeError } from '../../../extension/pipeline/torchnn';
+import { allFunctions, allLayers, ArgumentError, bindArgs, findFunction, findLayer, layerStateDict, moduleArg, ShapeError } from '../../../extension/pipeline/torchnn';
 import type { BoundArgs, CatValue, OutTree } from '../../../extension/pipeline/torchnn';
 import { CASES } from './cases';
 import type { Case, J } from './cases';
@@ -89,6 +89,32 @@ function expectedMacs(truth: Truth): { macs: number; source: string } {
   return { macs: profiled / 2, source: 'profiler' };
 }
 
+/** Replaces dims of every tensor input with null (unknown), as the interpreter passes them. */
+function blurInputs(c: Case, which: (dim: number, index: number) => boolean): Case {
+  const blur = (v: J): J => {
+    if (Array.isArray(v)) return v.map(blur);
+    if (v !== null && typeof v === 'object' && 'tensor' in v) {
+      return { ...v, tensor: (v.tensor as number[]).map((d, i) => (which(d, i) ? null : d)) };
+    }
+    if (v !== null && typeof v === 'object' && 'list' in v) return { list: (v.list as J[]).map(blur) };
+    return v;
+  };
+  return { ...c, inputs: (c.inputs ?? []).map(blur), inputKwargs: Object.fromEntries(Object.entries(c.inputKwargs ?? {}).map(([k, v]) => [k, blur(v)])) };
+}
+
+/** Every dim the catalogue still claims to know must be torch's; unknown (null) is always allowed. */
+function refines(ours: OutTree, theirs: unknown, path = 'output'): void {
+  if (Array.isArray(ours)) {
+    assert.ok(Array.isArray(theirs), `${path}: tuple vs ${JSON.stringify(theirs)}`);
+    // With an unknown size along the split dim, split/chunk/unbind may not know how many pieces there are.
+    ours.forEach((o, i) => { if (i < theirs.length) refines(o, theirs[i], `${path}[${i}]`); });
+    return;
+  }
+  const t = theirs as { shape: number[] };
+  assert.equal(ours.shape.length, t.shape.length, `${path}: rank`);
+  ours.shape.forEach((d, i) => { if (d !== null) assert.equal(d, t.shape[i], `${path}: dim ${i}`); });
+}
+
 /** Runs one case through the catalogue: state, output and MACs, or the ShapeError it raises. */
 function runCatalogue(c: Case): { state?: ReturnType<typeof layerStateDict>; output?: OutTree; macs?: number | null; error?: unknown; bindErrors?: string[] } {
   const pos = (c.inputs ?? []).map(toCat);
@@ -157,6 +183,74 @@ describe('torch.nn catalogue vs PyTorch', function () {
       assert.equal(ours.macs, want.macs, `MACs (expected from ${want.source}: ${JSON.stringify(truth.flops)})`);
     });
   }
+
+  // Shapes reach the catalogue with unknown dims (a symbolic batch, a size the interpreter lost).
+  // For every case PyTorch accepts: unknown batch dims, then every dim unknown. The catalogue may answer
+  // less (null), never something else; it may only raise ShapeError/ArgumentError, never crash.
+  for (const [label, which] of [
+    ['unknown batch', (_d: number, i: number) => i === 0],
+    ['all dims unknown', () => true],
+  ] as [string, (d: number, i: number) => boolean][]) {
+    it(`${label}: answers stay consistent with PyTorch's`, () => {
+      const problems: string[] = [];
+      for (const c of CASES) {
+        const truth = truths.get(c.id);
+        if (!truth || truth.error) continue;
+        // squeeze over a dim of unknown size cannot know the rank of its result (the catalogue guesses).
+        if (/\.squeeze_?$/.test(c.name ?? '')) continue;
+        const ours = runCatalogue(blurInputs(c, which));
+        if (ours.error !== undefined) {
+          if (!(ours.error instanceof ShapeError) && !(ours.error instanceof ArgumentError)) problems.push(`${c.id}: ${String(ours.error)}`);
+          continue;
+        }
+        if (ours.bindErrors) { problems.push(`${c.id}: ${ours.bindErrors.join('; ')}`); continue; }
+        try {
+          refines(ours.output!, torchTree(truth.output ?? null));
+          const want = expectedMacs(truth).macs;
+          if (ours.macs !== null && ours.macs !== want) problems.push(`${c.id}: MACs ${ours.macs} with unknown dims, torch ${want}`);
+        } catch (e) {
+          problems.push(`${c.id}: ${(e as Error).message}`);
+        }
+      }
+      assert.deepEqual(problems, []);
+    });
+  }
+
+  // Constructor and call arguments the interpreter cannot evaluate arrive as opaque values: every entry
+  // must then answer or raise ShapeError/ArgumentError, one argument at a time.
+  it('opaque arguments never crash an entry', () => {
+    const opaque: CatValue = { kind: 'opaque', repr: '<unknown>' };
+    const crashes: string[] = [];
+    const check = (id: string, f: () => void): void => {
+      try {
+        f();
+      } catch (e) {
+        if (!(e instanceof ShapeError) && !(e instanceof ArgumentError)) crashes.push(`${id}: ${String(e)}`);
+      }
+    };
+    for (const c of CASES) {
+      if (c.kind === 'layer') {
+        const spec = findLayer(c.type!)!;
+        const pos = (c.args ?? []).map(toCat);
+        const kw = kwargs(c.kwargs);
+        const inputs = bindArgs(spec.forwardSignature ?? [{ name: 'input' }], (c.inputs ?? []).map(toCat), kwargs(c.inputKwargs)).args;
+        const variants = [...pos.map((_, i) => ({ pos: pos.map((v, j) => (i === j ? opaque : v)), kw })),
+          ...Object.keys(kw).map((k) => ({ pos, kw: { ...kw, [k]: opaque } }))];
+        for (const v of variants) {
+          const args = bindArgs(spec.signature, v.pos, v.kw).args;
+          check(c.id, () => { layerStateDict(c.type!, args); const o = spec.forward(args, inputs); spec.macs(args, inputs, o); spec.attrs?.(args); });
+        }
+      } else {
+        const spec = findFunction(c.name!)!;
+        const pos = (c.inputs ?? []).map(toCat);
+        for (let i = 0; i < pos.length; i++) {
+          const args = bindArgs(spec.signature, pos.map((v, j) => (i === j ? opaque : v)), kwargs(c.inputKwargs)).args;
+          check(c.id, () => { const o = spec.forward(args); spec.macs?.(args, o); });
+        }
+      }
+    }
+    assert.deepEqual(crashes, []);
+  });
 
   it('every registered layer and function has at least one case', () => {
     const layerTypes = new Set(CASES.filter((c) => c.kind === 'layer').map((c) => c.type));

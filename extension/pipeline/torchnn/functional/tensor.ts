@@ -222,8 +222,9 @@ const squeeze: FunctionSpec = {
       // An unknown dim might be 1; we keep it (the common case) rather than guess.
       return out(x.filter((d) => d !== 1));
     }
+    // An unknown size at a dim named explicitly is taken to be 1: that is why the code squeezes it.
     const dims = dimList(args.dim, x.length, 'squeeze');
-    return out(x.filter((d, i) => !(dims.includes(i) && d === 1)));
+    return out(x.filter((d, i) => !(dims.includes(i) && (d === 1 || d === null))));
   },
   macs: NO_MACS,
 };
