@@ -441,7 +441,7 @@ export function installBuiltins(it: Interp, tensorClass: () => PyClass): Builtin
     sqrt: npf('sqrt', Math.sqrt), ceil: npf('ceil', Math.ceil), floor: npf('floor', Math.floor), log: npf('log', Math.log), log2: npf('log2', Math.log2),
     exp: npf('exp', Math.exp), abs: npf('abs', Math.abs), round: npf('round', Math.round),
     int: intC, float: floatC, int32: intC, int64: intC, float32: floatC, float64: floatC, pi: Math.PI, inf: Infinity, e: Math.E,
-    linspace: bi('linspace', (a, n) => { const s = num(a.pos[0], n, 'linspace'), e = num(a.pos[1], n, 'linspace'), k = num(a.pos[2] ?? 50, n, 'linspace'); return list(Array.from({ length: k }, (_, i) => (k === 1 ? s : s + ((e - s) * i) / (k - 1)))); }),
+    linspace: bi('linspace', (a, n) => { const s = num(a.pos[0], n, 'linspace'), e = num(a.pos[1], n, 'linspace'), k = num(a.pos[2] ?? a.kw.get('num') ?? 50, n, 'linspace'); return list(Array.from({ length: k }, (_, i) => (k === 1 ? s : s + ((e - s) * i) / (k - 1)))); }),
     arange: bi('arange', (a, n) => { const ns = a.pos.map((x) => num(x, n, 'arange')); const [s, e, st] = ns.length === 1 ? [0, ns[0], 1] : [ns[0], ns[1], ns[2] ?? 1]; const out: Value[] = []; for (let x = s; st > 0 ? x < e : x > e; x += st) out.push(x); return list(out); }),
     cumsum: bi('cumsum', (a, n) => { let acc = 0; return list(it.iterate(a.pos[0], n).map((x) => (acc += num(x, n, 'cumsum')))); }),
     array: bi('array', (a, n) => list(it.iterate(a.pos[0], n))),
@@ -589,6 +589,7 @@ function builtinMethod(it: Interp, obj: Value, name: string, _node: PNode | unde
         case 'sort': return m((a, n) => { const s = sortValues(it, items, a.kw.get('key'), it.truthy(a.kw.get('reverse') ?? false, n) === true, n); items.splice(0, items.length, ...s); return null; });
         case 'copy': return m(() => list([...items]));
         case 'clear': return m(() => { items.length = 0; return null; });
+        case 'tolist': return m(() => list([...items]));
       }
       return undefined;
     }

@@ -319,9 +319,12 @@ export class Interp {
     const right = this.ev(field(n, 'right')!, scope);
     const cur = this.ev(left, scope);
     let v: Value;
+    const idunder = cur && typeof cur === 'object' && cur.kind === 'instance' ? this.findClassAttr(cur.cls, ({ '+': '__iadd__', '-': '__isub__', '*': '__imul__' } as Record<string, string>)[op] ?? '__none__') : undefined;
     if (cur && typeof cur === 'object' && cur.kind === 'list' && op === '+') {
       cur.items.push(...this.iterate(right, n));
       v = cur;
+    } else if (idunder && cur && typeof cur === 'object' && cur.kind === 'instance') {
+      v = this.call(this.bindDescriptor(idunder, cur, cur.cls), { pos: [right], kw: new Map() }, n);
     } else {
       v = this.binop(op, cur, right, n, true);
     }
@@ -662,6 +665,24 @@ export class Interp {
       if (i >= 0) fields[i] = f; else fields.push(f);
     }
     cls.dataclassFields = fields;
+    if (!cls.dict.has('__init__')) {
+      cls.dict.set('__init__', {
+        kind: 'builtin', name: '__init__', method: true,
+        call: (a, n) => {
+          const inst = a.pos[0];
+          if (!inst || typeof inst !== 'object' || inst.kind !== 'instance') return null;
+          const pos = a.pos.slice(1);
+          fields.forEach((f, i) => {
+            let v: Value | undefined = i < pos.length ? pos[i] : a.kw.get(f.name);
+            if (v === undefined) v = f.factory ? this.call(f.factory, { pos: [], kw: new Map() }, n) : f.hasDefault ? f.default! : null;
+            this.setAttr(inst, f.name, v, n);
+          });
+          const post = this.findClassAttr(inst.cls, '__post_init__');
+          if (post) this.call(this.bindDescriptor(post, inst, inst.cls), { pos: [], kw: new Map() }, n);
+          return null;
+        },
+      });
+    }
   }
 
   opaqueBase(name: string, node: PNode): PyClass {

@@ -38,6 +38,7 @@ export class Recorder {
 }
 
 const PASSTHROUGH_METHODS = new Set(['to', 'cuda', 'cpu', 'detach', 'contiguous', 'clone', 'type_as', 'requires_grad_', 'pin_memory', 'share_memory_', 'coalesce', 'detach_', 'retain_grad', 'cpu_', 'as_subclass']);
+const INIT_METHODS = new Set(['normal_', 'uniform_', 'zero_', 'fill_', 'copy_', 'trunc_normal_', 'random_', 'bernoulli_', 'exponential_', 'kaiming_normal_', 'kaiming_uniform_', 'xavier_uniform_', 'xavier_normal_', 'orthogonal_', 'requires_grad_', 'fill_diagonal_', 'normal', 'uniform']);
 const DTYPE_METHODS: Record<string, string> = { float: 'float32', double: 'float64', half: 'float16', bfloat16: 'bfloat16', long: 'int64', int: 'int32', bool: 'bool', short: 'int16', byte: 'uint8', char: 'int8' };
 const DTYPES: Record<string, string> = {
   float: 'float32', float32: 'float32', float64: 'float64', double: 'float64', float16: 'float16', half: 'float16', bfloat16: 'bfloat16',
@@ -278,20 +279,43 @@ export class TorchRuntime {
       if (t.role === 'parameter') { tv.param = { trainable: t.trainable }; mod.params.set(t.name, tv); }
       else { mod.buffers.set(t.name, tv); if (!t.persistent) mod.nonPersistent.add(t.name); }
     }
-    for (const ch of spec.children?.(bound.args) ?? []) {
+    this.addLayerChildren(inst, spec, bound.args, node);
+  }
+
+  /** Sub-modules a catalogue layer registers (`out_proj`, `layers.0`...), recursively. */
+  private addLayerChildren(inst: PyInstance, spec: LayerSpec, args: BoundArgs, node: PNode | undefined, depth = 0): void {
+    if (depth > 8) return;
+    let kids: { name: string; type: string; args: BoundArgs }[] = [];
+    try { kids = spec.children?.(args) ?? []; } catch (e) {
+      throw new PyError('Unsupported', `${spec.type}: ${(e as Error).message}`, node);
+    }
+    for (const ch of kids) {
+      const parts = ch.name.split('.');
+      let parent = inst;
+      for (const p of parts.slice(0, -1)) {
+        let next = parent.mod!.children.get(p);
+        if (!next) {
+          next = this.newModule(this.containers.ModuleList, node);
+          parent.mod!.children.set(p, next);
+        }
+        parent = next;
+      }
       const ccls = this.layerClass(ch.type);
       const child = this.newModule(ccls, node);
+      const cm = child.mod!;
+      cm.layerArgs = ch.args;
       if (ccls.layer) {
-        const cm = child.mod!;
         cm.layer = ccls.layer;
-        cm.layerArgs = ch.args;
         for (const t of ccls.layer.tensors(ch.args)) {
           const tv: Tensor = { kind: 'tensor', shape: [...t.shape], dtype: t.dtype };
           if (t.role === 'parameter') { tv.param = { trainable: t.trainable }; cm.params.set(t.name, tv); }
           else { cm.buffers.set(t.name, tv); if (!t.persistent) cm.nonPersistent.add(t.name); }
         }
+        this.addLayerChildren(child, ccls.layer, ch.args, node, depth + 1);
+      } else {
+        cm.opaqueParams = !PARAM_FREE.test(ch.type);
       }
-      mod.children.set(ch.name, child);
+      parent.mod!.children.set(parts[parts.length - 1], child);
     }
   }
 
@@ -386,7 +410,21 @@ export class TorchRuntime {
       const shape = literalShape(a.pos[0], this.it);
       const dt = a.kw.get('dtype');
       const dtype = dt && typeof dt === 'object' && dt.kind === 'opaque' && dt.qualname ? dt.qualname.replace('torch.', '') : shape.every((d) => d !== null) && allInts(a.pos[0]) ? 'int64' : 'float32';
+      const flat: number[] = [];
+      const flatten = (v: Value): boolean => {
+        if (typeof v === 'number' || typeof v === 'boolean') { flat.push(Number(v)); return true; }
+        if (v && typeof v === 'object' && (v.kind === 'list' || v.kind === 'tuple')) return v.items.every(flatten);
+        return false;
+      };
+      if (shape.every((d) => d !== null) && flatten(a.pos[0] ?? null) && flat.length <= MAX_DATA) return { kind: 'tensor', shape, dtype, data: flat };
       return { kind: 'tensor', shape, dtype };
+    }
+    if (p.startsWith('torch.') && !p.startsWith('torch.nn.')) {
+      const short = p.slice(6);
+      const f = concreteFactory(short, a);
+      if (f) return f;
+      const c = concreteOp(short, a.pos);
+      if (c !== undefined) return c;
     }
     const kind: OpNode['kind'] = 'function';
     const r = this.callFunction([p, p.replace(/^torch\.nn\.functional\./, 'F.')], kind, a, node);
@@ -452,14 +490,22 @@ export class TorchRuntime {
       }
       case 'dim': case 'ndimension': return t.shape.length;
       case 'numel': case 'nelement': return prod(t.shape) ?? UNKNOWN;
-      case 'item': return UNKNOWN;
-      case 'tolist': return UNKNOWN;
+      case 'item': return t.data && t.data.length === 1 ? nestedData({ ...t, shape: [] }) : UNKNOWN;
+      case 'tolist': return t.data ? nestedData(t) : UNKNOWN;
       case 'get_device': return -1;
       case 'element_size': return 4;
       case 'type': if (!a.pos.length) return 'torch.FloatTensor'; break;
       case 'is_contiguous': return true;
       case 'register_hook': return null;
     }
+    if (t.data) {
+      if (DTYPE_METHODS[name]) { const dt = DTYPE_METHODS[name]; return { ...t, dtype: dt, data: dt.startsWith('int') ? t.data.map(Math.trunc) : t.data }; }
+      if (name === 'sum' && !a.pos.length) return dataTensor([t.data.reduce((x, y) => x + y, 0)], [], t.dtype ?? 'float32');
+      if ((name === 'max' || name === 'min') && !a.pos.length) return dataTensor([name === 'max' ? Math.max(...t.data) : Math.min(...t.data)], [], t.dtype ?? 'float32');
+      const c = concreteOp(name, [t, ...a.pos]);
+      if (c !== undefined) return c;
+    }
+    if (INIT_METHODS.has(name)) return t;
     const r = this.callFunction([`Tensor.${name}`], 'method', a, node, t);
     if (r !== undefined) return r;
     if (PASSTHROUGH_METHODS.has(name)) return t;
@@ -477,6 +523,8 @@ export class TorchRuntime {
       // reflected: 2 * x → the catalogue takes scalars on either side
       names.push(`Tensor.__r${pyName}__`);
     }
+    const c = concreteOp(base.replace(/_$/, ''), [a, b]);
+    if (c !== undefined) return c;
     const r = this.callFunction(names, 'operator', { pos: [a, b], kw: new Map() }, node);
     if (r !== undefined) return r;
     if (inplace) {
@@ -489,6 +537,8 @@ export class TorchRuntime {
   unary(op: string, a: Tensor, node: PNode): Value {
     const name = op === '-' ? 'neg' : op === '~' ? 'invert' : op === 'abs' ? 'abs' : 'pos';
     if (name === 'pos') return a;
+    const c = concreteOp(name, [a]);
+    if (c !== undefined) return c;
     const r = this.callFunction([`operator.${name}`, `Tensor.__${name}__`, `torch.${name === 'invert' ? 'bitwise_not' : name}`], 'operator', { pos: [a], kw: new Map() }, node);
     return r ?? this.unknownOp(`operator.${name}`, 'operator', [a], node, true);
   }
@@ -917,4 +967,96 @@ function pickAttrs(args: BoundArgs, sig: ArgSpec[]): Record<string, unknown> {
     } else if (Array.isArray(v) && v.every((x) => x === null || typeof x === 'number')) out[p.name] = v;
   }
   return out;
+}
+
+// -------------------------------------------------------------------- constant tensors
+
+const MAX_DATA = 4096;
+
+function roundHalfEven(x: number): number {
+  const f = Math.floor(x), d = x - f;
+  if (d === 0.5) return f % 2 === 0 ? f : f + 1;
+  return Math.round(x);
+}
+
+const UNARY_DATA: Record<string, (x: number) => number> = {
+  round: roundHalfEven, log: Math.log, exp: Math.exp, sqrt: Math.sqrt, floor: Math.floor, ceil: Math.ceil, abs: Math.abs,
+  neg: (x) => -x, sigmoid: (x) => 1 / (1 + Math.exp(-x)), trunc: Math.trunc, log2: Math.log2, sin: Math.sin, cos: Math.cos, relu: (x) => Math.max(0, x),
+};
+const BINARY_DATA: Record<string, (a: number, b: number) => number> = {
+  add: (a, b) => a + b, sub: (a, b) => a - b, mul: (a, b) => a * b, div: (a, b) => a / b, truediv: (a, b) => a / b, divide: (a, b) => a / b,
+  floordiv: (a, b) => Math.floor(a / b), floor_divide: (a, b) => Math.floor(a / b), pow: (a, b) => Math.pow(a, b), mod: (a, b) => a - b * Math.floor(a / b),
+  remainder: (a, b) => a - b * Math.floor(a / b), maximum: Math.max, minimum: Math.min,
+};
+
+export function dataTensor(data: number[], shape: number[], dtype: string): Tensor {
+  return { kind: 'tensor', shape, dtype, data };
+}
+
+function operand(v: Value): { data: number[]; shape: number[]; dtype: string } | undefined {
+  if (typeof v === 'number' || typeof v === 'boolean') return { data: [Number(v)], shape: [], dtype: typeof v === 'number' && !Number.isInteger(v) ? 'float32' : 'int64' };
+  if (isTensor(v) && v.data && v.shape.every((d) => d !== null)) return { data: v.data, shape: v.shape as number[], dtype: v.dtype ?? 'float32' };
+  return undefined;
+}
+
+/** Evaluates an op on constant tensors; undefined when an input is not constant or the op is not known. */
+export function concreteOp(op: string, args: Value[]): Value | undefined {
+  const ops = args.map(operand);
+  if (!ops.length || ops.some((o) => !o) || !args.some(isTensor)) return undefined;
+  const a = ops[0]!;
+  if ((op === 'diff' || op === 'cumsum') && a.shape.length === 1) {
+    if (op === 'diff') return dataTensor(a.data.slice(1).map((x, i) => x - a.data[i]), [Math.max(0, a.data.length - 1)], a.dtype);
+    let acc = 0;
+    return dataTensor(a.data.map((x) => (acc += x)), a.shape, a.dtype);
+  }
+  const un = UNARY_DATA[op];
+  if (un && ops.length === 1) return dataTensor(a.data.map(un), a.shape, op === 'round' || op === 'floor' || op === 'ceil' ? a.dtype : 'float32');
+  const bin = BINARY_DATA[op];
+  if (bin && ops.length === 2) {
+    const b = ops[1]!;
+    const n = Math.max(a.data.length, b.data.length);
+    if (a.data.length !== n && a.data.length !== 1) return undefined;
+    if (b.data.length !== n && b.data.length !== 1) return undefined;
+    const shape = a.data.length >= b.data.length ? a.shape : b.shape;
+    const out = Array.from({ length: n }, (_, i) => bin(a.data[a.data.length === 1 ? 0 : i], b.data[b.data.length === 1 ? 0 : i]));
+    const isInt = (d: string) => d.startsWith('int');
+    const dtype = op === 'div' || op === 'truediv' || op === 'divide' ? 'float32' : isInt(a.dtype) && isInt(b.dtype) ? 'int64' : 'float32';
+    return dataTensor(dtype === 'int64' ? out.map(Math.trunc) : out, shape, dtype);
+  }
+  return undefined;
+}
+
+export function concreteFactory(name: string, a: Args): Tensor | undefined {
+  const nums = a.pos.filter((x) => typeof x === 'number') as number[];
+  if (nums.length !== a.pos.length) return undefined;
+  const dtOf = (): string | undefined => { const d = a.kw.get('dtype'); return d && typeof d === 'object' && d.kind === 'opaque' && d.qualname ? d.qualname.replace('torch.', '') : undefined; };
+  if (name === 'arange') {
+    const [s, e, st] = nums.length === 1 ? [0, nums[0], 1] : [nums[0], nums[1], nums[2] ?? 1];
+    const n = Math.max(0, Math.ceil((e - s) / st));
+    if (n > MAX_DATA) return undefined;
+    const data = Array.from({ length: n }, (_, i) => s + i * st);
+    return dataTensor(data, [n], dtOf() ?? (data.every(Number.isInteger) && [s, e, st].every(Number.isInteger) ? 'int64' : 'float32'));
+  }
+  if (name === 'linspace') {
+    const steps = nums[2] ?? (typeof a.kw.get('steps') === 'number' ? (a.kw.get('steps') as number) : undefined);
+    if (steps === undefined || steps > MAX_DATA || nums.length < 2) return undefined;
+    const [s, e] = nums;
+    return dataTensor(Array.from({ length: steps }, (_, i) => (steps === 1 ? s : s + ((e - s) * i) / (steps - 1))), [steps], dtOf() ?? 'float32');
+  }
+  return undefined;
+}
+
+export function nestedData(t: Tensor): Value {
+  const shape = t.shape as number[];
+  const data = t.data!;
+  const isInt = (t.dtype ?? '').startsWith('int');
+  const conv = (x: number): Value => (isInt ? Math.trunc(x) : x);
+  if (!shape.length) return conv(data[0]);
+  const rec = (dim: number, off: number): Value => {
+    const n = shape[dim];
+    const stride = shape.slice(dim + 1).reduce((p, d) => p * d, 1);
+    if (dim === shape.length - 1) return list(data.slice(off, off + n).map(conv));
+    return list(Array.from({ length: n }, (_, i) => rec(dim + 1, off + i * stride)));
+  };
+  return rec(0, 0);
 }

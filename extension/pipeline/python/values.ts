@@ -30,6 +30,8 @@ export interface Tensor {
   src?: { node: string; out: number };
   /** Set for nn.Parameter values. */
   param?: { trainable: boolean };
+  /** Known values (row-major) of a small constant tensor: `torch.arange(4) * 2`, `torch.linspace(0, .1, 12)`. */
+  data?: number[];
 }
 
 export interface ParamSpec {
