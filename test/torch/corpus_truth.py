@@ -7,7 +7,7 @@ Prints one JSON object {"torch": version, "torchvision": version, "cases": {id: 
 
     totalParams, trainableParams    sum of numel over model.parameters() (shared tensors counted once)
     stateDict                       [{name, shape, dtype}] in model.state_dict() order
-    outputShape                     shape of the first tensor output (eval mode, torch.no_grad())
+    outputShape                     shape of the first tensor output (eval mode)
     flops                           torch.profiler FLOPs (with_flops=True) of aten::conv2d/addmm/mm/bmm: the
                                     conv and matmul-type ops torch 1.13 counts. MACs = flops / 2.
     flopsByOp                       the same per aten op
@@ -35,7 +35,7 @@ CACHE = os.path.join(REPO, '.cache', 'truth')
 FLOP_OPS = ('aten::conv2d', 'aten::addmm', 'aten::mm', 'aten::bmm')
 LABEL = 'ghnlens.module:'
 # Bump when what this script measures changes, so stale cache entries are not reused.
-SCRIPT_VERSION = 1
+SCRIPT_VERSION = 2
 
 
 def source_path(case):
@@ -135,7 +135,11 @@ def truth(case):
         handles.append(m.register_forward_pre_hook(pre))
         handles.append(m.register_forward_hook(post))
 
-    with torch.no_grad(), profile(activities=[ProfilerActivity.CPU], with_flops=True) as prof:
+    # Eval mode, but with autograd on: under no_grad, torch 1.13 takes the fused "fast path" of
+    # TransformerEncoderLayer / MultiheadAttention, where linear1+ReLU runs as aten::_addmm_activation, which
+    # the profiler reports no FLOPs for (4.2M MACs missing per layer of examples/transformer.py). With grad
+    # enabled every layer runs its plain ops; the output is the same.
+    with torch.enable_grad(), profile(activities=[ProfilerActivity.CPU], with_flops=True) as prof:
         out = model(x)
     for h in handles:
         h.remove()
