@@ -12,6 +12,7 @@ Values in the case JSON: {"tensor": shape, "dtype": d, "high": n, "unit": true} 
 a module, {"values": [...]} an int64 tensor with those values, {"dtype_value": "float16"} a torch dtype, {"tuple": [...]} a tuple; other lists become tuples too.
 """
 import json
+import math
 import operator
 import os
 import sys
@@ -66,7 +67,16 @@ def describe(o):
     return {"other": type(o).__name__}
 
 
+def sdpa_reference(query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False, scale=None):
+    """scaled_dot_product_attention as PyTorch 2.x documents it, for a torch that lacks the fused op."""
+    factor = scale if scale is not None else 1 / math.sqrt(query.size(-1))
+    weights = torch.softmax(query @ key.transpose(-2, -1) * factor + (attn_mask if attn_mask is not None else 0), dim=-1)
+    return torch.dropout(weights, dropout_p, True) @ value
+
+
 def resolve(name):
+    if name == "torch.nn.functional.scaled_dot_product_attention" and not hasattr(F, "scaled_dot_product_attention"):
+        return sdpa_reference
     if name.startswith("operator."):
         return getattr(operator, name.split(".", 1)[1])
     obj = torch
@@ -193,7 +203,7 @@ def run_case(case):
             # MultiheadAttention.out_proj's class lives in torch.nn.modules.linear only.
             cls = getattr(nn, case["type"], None) or getattr(nn.modules.linear, case["type"])
             target = cls(*args, **kwargs)
-            target.train()
+            target.train(not case.get("eval", False))
             params = {id(p) for p in target.parameters()}
             sd = target.state_dict(keep_vars=True)
             result["state"] = [
@@ -208,7 +218,13 @@ def run_case(case):
     try:
         inputs = build(case.get("inputs", []))
         input_kwargs = {k: build(v) for k, v in case.get("inputKwargs", {}).items()}
-        output, flops = profiled(lambda: target(*inputs, **input_kwargs))
+        call = target
+        if isinstance(target, nn.SyncBatchNorm):
+            # SyncBatchNorm refuses CPU tensors; in eval mode it is exactly F.batch_norm after its own input check.
+            def call(x, m=target):
+                m._check_input_dim(x)
+                return F.batch_norm(x, m.running_mean, m.running_var, m.weight, m.bias, False, 0.0, m.eps)
+        output, flops = profiled(lambda: call(*inputs, **input_kwargs))
         result["output"] = describe(output)
         result["flops"] = flops
         equivalent = target if kind == "layer" else functional_conv(case["name"], inputs, input_kwargs)

@@ -4,7 +4,7 @@
  * state_dict and the module tree match PyTorch's (self_attn, linear1, dropout, linear2, norm1, norm2, ...).
  */
 import type { TensorShape } from '../arch/types';
-import { arg, FACTORY_KWARGS, param, readModuleArg } from './entries';
+import { arg, FACTORY_KWARGS, moduleArg, param, readModuleArg } from './entries';
 import { findLayer, registerLayers } from './registry';
 import { boolArg, fmtDims, intArg, macsOf, out, sumOrNull, tensorShape } from './shapeMath';
 import { ShapeError } from './types';
@@ -148,6 +148,12 @@ const linearArgs = (i: number, o: number): BoundArgs => ({ in_features: i, out_f
 const normArgs = (c: TfConfig): BoundArgs => ({ normalized_shape: c.d, eps: c.eps, elementwise_affine: true, device: null, dtype: null });
 const dropoutArgs = (c: TfConfig): BoundArgs => ({ p: c.dropout, inplace: false });
 
+/** An activation given as a module instance (`activation=nn.GELU()`) is registered last, as `activation`. */
+function activationChild(args: BoundArgs): { name: string; type: string; args: BoundArgs }[] {
+  const act = readModuleArg(args.activation);
+  return act ? [{ name: 'activation', type: act.type, args: act.args }] : [];
+}
+
 /** A sequence input [L, N, E] / [N, L, E] / unbatched [L, E] whose last dim must be d_model. */
 function seqShape(type: string, inputs: BoundArgs, name: string, d: number): TensorShape {
   const x = tensorShape(inputs, name, type);
@@ -185,6 +191,7 @@ const transformerEncoderLayer: LayerSpec = {
       { name: 'norm2', type: 'LayerNorm', args: normArgs(c) },
       { name: 'dropout1', type: 'Dropout', args: dropoutArgs(c) },
       { name: 'dropout2', type: 'Dropout', args: dropoutArgs(c) },
+      ...activationChild(args),
     ];
   },
   forward(args, inputs) {
@@ -222,6 +229,7 @@ const transformerDecoderLayer: LayerSpec = {
       { name: 'dropout1', type: 'Dropout', args: dropoutArgs(c) },
       { name: 'dropout2', type: 'Dropout', args: dropoutArgs(c) },
       { name: 'dropout3', type: 'Dropout', args: dropoutArgs(c) },
+      ...activationChild(args),
     ];
   },
   forward(args, inputs) {
@@ -278,7 +286,74 @@ function stack(type: string, layerArg: string, forwardSignature: LayerSpec['forw
   };
 }
 
+/**
+ * nn.Transformer: `encoder` (TransformerEncoder of num_encoder_layers layers + LayerNorm) and `decoder`
+ * (TransformerDecoder + LayerNorm), unless custom_encoder/custom_decoder module values replace them.
+ */
+function transformerParts(args: BoundArgs): { encoder: { type: string; args: BoundArgs }; decoder: { type: string; args: BoundArgs }; d: number } {
+  const d = intArg(args.d_model, 'd_model', 'Transformer');
+  const layerArgs: BoundArgs = {
+    d_model: d, nhead: args.nhead, dim_feedforward: args.dim_feedforward, dropout: args.dropout, activation: args.activation,
+    layer_norm_eps: args.layer_norm_eps, batch_first: args.batch_first, norm_first: args.norm_first, device: null, dtype: null,
+  };
+  const norm = moduleArg('LayerNorm', { normalized_shape: d, eps: args.layer_norm_eps, elementwise_affine: true, device: null, dtype: null });
+  const encoder = readModuleArg(args.custom_encoder) ?? {
+    type: 'TransformerEncoder',
+    args: { encoder_layer: moduleArg('TransformerEncoderLayer', layerArgs), num_layers: args.num_encoder_layers, norm, enable_nested_tensor: true, mask_check: true },
+  };
+  const decoder = readModuleArg(args.custom_decoder) ?? {
+    type: 'TransformerDecoder',
+    args: { decoder_layer: moduleArg('TransformerDecoderLayer', layerArgs), num_layers: args.num_decoder_layers, norm },
+  };
+  return { encoder, decoder, d };
+}
+
+const transformer: LayerSpec = {
+  type: 'Transformer',
+  category: 'attention',
+  signature: [
+    arg('d_model', 512), arg('nhead', 8), arg('num_encoder_layers', 6), arg('num_decoder_layers', 6), arg('dim_feedforward', 2048), arg('dropout', 0.1),
+    arg('activation', 'relu'), arg('custom_encoder', null), arg('custom_decoder', null), arg('layer_norm_eps', 1e-5), arg('batch_first', false),
+    arg('norm_first', false), ...FACTORY_KWARGS,
+  ],
+  forwardSignature: [
+    arg('src'), arg('tgt'), arg('src_mask', null), arg('tgt_mask', null), arg('memory_mask', null), arg('src_key_padding_mask', null),
+    arg('tgt_key_padding_mask', null), arg('memory_key_padding_mask', null),
+  ],
+  tensors: () => [],
+  children(args) {
+    const { encoder, decoder } = transformerParts(args);
+    return [{ name: 'encoder', ...encoder }, { name: 'decoder', ...decoder }];
+  },
+  forward(args, inputs) {
+    const { d } = transformerParts(args);
+    const src = tensorShape(inputs, 'src', 'Transformer');
+    const tgt = tensorShape(inputs, 'tgt', 'Transformer');
+    const batchDim = boolArg(args.batch_first, 'batch_first', 'Transformer') ? 0 : 1;
+    if (src.length === 3 && tgt.length === 3 && src[batchDim] !== null && tgt[batchDim] !== null && src[batchDim] !== tgt[batchDim]) {
+      throw new ShapeError('Transformer: the batch number of src and tgt must be equal');
+    }
+    if ([src, tgt].some((x) => x[x.length - 1] !== null && x[x.length - 1] !== d)) throw new ShapeError('Transformer: the feature number of src and tgt must be equal to d_model');
+    return out([...tgt]);
+  },
+  macs(args, inputs) {
+    const { encoder, decoder } = transformerParts(args);
+    const enc = findLayer(encoder.type)!;
+    const dec = findLayer(decoder.type)!;
+    const memory = enc.forward(encoder.args, { src: inputs.src });
+    const memShape = Array.isArray(memory) ? null : memory.shape;
+    if (memShape === null) return null;
+    const decInputs = { tgt: inputs.tgt, memory: { kind: 'tensor' as const, shape: memShape } };
+    return sumOrNull([
+      enc.macs(encoder.args, { src: inputs.src }, memory),
+      dec.macs(decoder.args, decInputs, dec.forward(decoder.args, decInputs)),
+    ]);
+  },
+  attrs: (args) => ({ d_model: args.d_model, nhead: args.nhead, num_encoder_layers: args.num_encoder_layers, num_decoder_layers: args.num_decoder_layers, dim_feedforward: args.dim_feedforward }),
+};
+
 export const attentionLayers: LayerSpec[] = [
+  transformer,
   multiheadAttention,
   transformerEncoderLayer,
   transformerDecoderLayer,

@@ -115,7 +115,22 @@ const groupNorm: LayerSpec = {
   attrs: (args) => ({ num_groups: args.num_groups, num_channels: args.num_channels, eps: args.eps, affine: args.affine }),
 };
 
+/** SyncBatchNorm: BatchNorm over any (N, C, *) input (it only runs on GPU, in training; shapes are the same). */
+const syncBatchNorm: LayerSpec = {
+  ...batchNorm(2),
+  type: 'SyncBatchNorm',
+  signature: [arg('num_features'), arg('eps', 1e-5), arg('momentum', 0.1), arg('affine', true), arg('track_running_stats', true), arg('process_group', null), ...FACTORY_KWARGS],
+  forward(args, inputs) {
+    const x = tensorShape(inputs, 'input', 'SyncBatchNorm');
+    if (x.length < 2) throw new ShapeError(`SyncBatchNorm: expected at least 2D input (got ${x.length}D input)`);
+    const c = intArg(args.num_features, 'num_features', 'SyncBatchNorm');
+    if (x[1] !== null && x[1] !== c) throw new ShapeError(`SyncBatchNorm: running_mean should contain ${x[1]} elements not ${c}`);
+    return sameAs(inputs, 'input', 'SyncBatchNorm');
+  },
+};
+
 export const normalizationLayers: LayerSpec[] = [
+  syncBatchNorm,
   ...[1, 2, 3].map(batchNorm),
   ...[1, 2, 3].map(instanceNorm),
   layerNorm,

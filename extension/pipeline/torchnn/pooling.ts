@@ -117,7 +117,37 @@ function adaptivePool(n: number, kind: 'Avg' | 'Max'): LayerSpec {
   };
 }
 
+/** MaxUnpool: (in - 1) * stride - 2 * padding + kernel, or the requested output_size. Shared with F.max_unpoolNd. */
+export function unpoolShape(where: string, n: number, x: TensorShape, args: BoundArgs, outputSize: CatValue): TensorShape {
+  const w = poolWindow(where, n, { ...args, dilation: 1, ceil_mode: false });
+  if (x.length !== n + 1 && x.length !== n + 2) throw new ShapeError(`${where}: Expected ${n + 1}D or ${n + 2}D input tensor, but got input of size [${fmtDims(x)}]`);
+  const lead = x.slice(0, x.length - n);
+  if (Array.isArray(outputSize)) return [...lead, ...outputSize.slice(-n).map(maybeInt)];
+  return [...lead, ...x.slice(x.length - n).map((d, i) => (d === null ? null : (d - 1) * w.stride[i] - 2 * w.padding[i] + w.kernel[i]))];
+}
+
+function maxUnpool(n: number): LayerSpec {
+  const type = `MaxUnpool${n}d`;
+  return {
+    type,
+    category: 'pool',
+    signature: [arg('kernel_size'), arg('stride', null), arg('padding', 0)],
+    forwardSignature: [arg('input'), arg('indices'), arg('output_size', null)],
+    tensors: () => [],
+    forward(args, inputs) {
+      const x = tensorShape(inputs, 'input', type);
+      const idx = tensorShape(inputs, 'indices', type);
+      if (idx.length !== x.length || idx.some((d, i) => d !== null && x[i] !== null && d !== x[i])) {
+        throw new ShapeError(`${type}: Expected shape of indices to be same as that of the input tensor ([${fmtDims(x)}]) but got indices tensor with shape: [${fmtDims(idx)}]`);
+      }
+      return out(unpoolShape(type, n, x, args, inputs.output_size));
+    },
+    macs: NO_MACS,
+    attrs: (args) => ({ kernel_size: args.kernel_size, stride: args.stride, padding: args.padding }),
+  };
+}
+
 export const poolingLayers: LayerSpec[] = [1, 2, 3].flatMap((n) => [maxPool(n), avgPool(n), adaptivePool(n, 'Avg'), adaptivePool(n, 'Max')]);
-poolingLayers.push(lpPool(1), lpPool(2));
+poolingLayers.push(lpPool(1), lpPool(2), maxUnpool(1), maxUnpool(2), maxUnpool(3));
 
 registerLayers(poolingLayers);

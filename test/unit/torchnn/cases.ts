@@ -19,6 +19,8 @@ export interface Case {
   kwargs?: Record<string, J>;
   inputs?: J[];
   inputKwargs?: Record<string, J>;
+  /** Run the layer in eval mode (SyncBatchNorm only runs on GPU in training mode). */
+  eval?: boolean;
 }
 
 export const t = (...shape: number[]): J => ({ tensor: shape });
@@ -616,3 +618,21 @@ Fn('torch.as_tensor', [[[true, false]]]);
 Fn('torch.tensor', [[1, 2]], { dtype: dtype('float32') });
 Fn('torch.clamp_min', [t(2, 3), 0.0]);
 Fn('Tensor.clamp_max_', [t(2, 3), 1.0]);
+
+// ---------------------------------------------------------------- additions: SyncBatchNorm, unpooling, Transformer, SDPA
+CASES.push({ id: id('SyncBatchNorm'), kind: 'layer', type: 'SyncBatchNorm', args: [6], kwargs: {}, inputs: [t(2, 6, 3, 4, 5)], eval: true });
+CASES.push({ id: id('SyncBatchNorm'), kind: 'layer', type: 'SyncBatchNorm', args: [6], kwargs: { affine: false }, inputs: [t(2, 6)], eval: true });
+L('MaxUnpool1d', [2], {}, [t(2, 3, 5), ti(1, 2, 3, 5)]);
+L('MaxUnpool2d', [3], { stride: 2, padding: 1 }, [t(1, 3, 4, 4), ti(1, 1, 3, 4, 4)]);
+L('MaxUnpool2d', [2], {}, [t(1, 3, 4, 4), ti(1, 1, 3, 4, 4)], { output_size: [9, 9] });
+L('MaxUnpool3d', [2], {}, [t(1, 2, 2, 3, 3), ti(1, 1, 2, 2, 3, 3)]);
+Fn(`${FN}max_unpool1d`, [t(2, 3, 5), ti(1, 2, 3, 5), 2]);
+Fn(`${FN}max_unpool2d`, [t(1, 3, 4, 4), ti(1, 1, 3, 4, 4), 2], { output_size: [1, 3, 9, 8] });
+Fn(`${FN}max_unpool3d`, [t(1, 2, 2, 3, 3), ti(1, 1, 2, 2, 3, 3), 2]);
+L('TransformerEncoderLayer', [16, 4], { dim_feedforward: 32, activation: mod('GELU') }, [t(6, 2, 16)]);
+L('TransformerDecoderLayer', [16, 4], { dim_feedforward: 32, activation: mod('ReLU') }, [t(6, 2, 16), t(3, 2, 16)]);
+L('Transformer', [16, 4, 2, 1, 32], {}, [t(7, 2, 16), t(5, 2, 16)]);
+L('Transformer', [], { d_model: 8, nhead: 2, num_encoder_layers: 1, num_decoder_layers: 2, dim_feedforward: 16, batch_first: true }, [t(2, 7, 8), t(2, 5, 8)]);
+L('Transformer', [16, 4, 1, 1, 32], {}, [t(7, 2, 16), t(5, 3, 16)]);
+Fn(`${FN}scaled_dot_product_attention`, [t(2, 4, 5, 8), t(2, 4, 6, 8), t(2, 4, 6, 12)]);
+Fn(`${FN}scaled_dot_product_attention`, [t(3, 5, 8), t(3, 7, 8), t(3, 7, 8)]);

@@ -5,9 +5,9 @@
 import type { TensorShape } from '../../arch/types';
 import { arg, NO_MACS } from '../entries';
 import { findLayer, registerFunctions } from '../registry';
-import { adaptiveShape, poolShape, poolWindow } from '../pooling';
+import { adaptiveShape, poolShape, poolWindow, unpoolShape } from '../pooling';
 import { interpolateShape, padShape, pixelShuffleShape, pixelUnshuffleShape } from '../shape';
-import { broadcastShapes, intArg, isTensor, out, sameAs, tensorShape, wrapDim } from '../shapeMath';
+import { broadcastShapes, intArg, isTensor, numel, out, sameAs, tensorShape, wrapDim } from '../shapeMath';
 import { ShapeError } from '../types';
 import type { BoundArgs, FunctionSpec, LayerSpec, OutTree } from '../types';
 
@@ -98,6 +98,54 @@ function adaptiveFn(n: number, kind: 'avg' | 'max'): FunctionSpec {
     macs: NO_MACS,
   };
 }
+
+function maxUnpoolFn(n: number): FunctionSpec {
+  const op = `max_unpool${n}d`;
+  return {
+    op,
+    category: 'pool',
+    names: [`${F}${op}`],
+    signature: [arg('input'), arg('indices'), arg('kernel_size'), arg('stride', null), arg('padding', 0), arg('output_size', null)],
+    forward: (args) => out(unpoolShape(op, n, tensorShape(args, 'input', op), args, args.output_size)),
+    macs: NO_MACS,
+  };
+}
+
+/**
+ * F.scaled_dot_product_attention (PyTorch 2.x): softmax(Q Kᵀ / √E) V over the last two dims, batch dims
+ * broadcast. MACs: L·S·E for the scores plus L·S·Ev for the weighted sum, per batch item.
+ */
+const scaledDotProductAttention: FunctionSpec = {
+  op: 'scaled_dot_product_attention',
+  category: 'attention',
+  names: [`${F}scaled_dot_product_attention`],
+  signature: [arg('query'), arg('key'), arg('value'), arg('attn_mask', null), arg('dropout_p', 0.0), arg('is_causal', false), arg('scale', null)],
+  forward(args) {
+    const q = tensorShape(args, 'query', 'scaled_dot_product_attention');
+    const k = tensorShape(args, 'key', 'scaled_dot_product_attention');
+    const v = tensorShape(args, 'value', 'scaled_dot_product_attention');
+    if (q.length < 2 || k.length < 2 || v.length < 2) throw new ShapeError('scaled_dot_product_attention: query, key and value must be at least 2-D');
+    const e = q[q.length - 1];
+    const ek = k[k.length - 1];
+    if (e !== null && ek !== null && e !== ek) throw new ShapeError(`scaled_dot_product_attention: query and key embedding dims differ (${e} vs ${ek})`);
+    const sk = k[k.length - 2];
+    const sv = v[v.length - 2];
+    if (sk !== null && sv !== null && sk !== sv) throw new ShapeError(`scaled_dot_product_attention: key and value sequence lengths differ (${sk} vs ${sv})`);
+    const batch = broadcastShapes(broadcastShapes(q.slice(0, -2), k.slice(0, -2), 'scaled_dot_product_attention'), v.slice(0, -2), 'scaled_dot_product_attention');
+    return out([...batch, q[q.length - 2], v[v.length - 1]]);
+  },
+  macs(args, o) {
+    if (Array.isArray(o)) return null;
+    const q = tensorShape(args, 'query', 'scaled_dot_product_attention');
+    const k = tensorShape(args, 'key', 'scaled_dot_product_attention');
+    const batchAndL = numel(o.shape.slice(0, -1));
+    const s = k[k.length - 2];
+    const e = q[q.length - 1];
+    const ev = o.shape[o.shape.length - 1];
+    if (batchAndL === null || s === null || e === null || ev === null) return null;
+    return batchAndL * s * (e + ev);
+  },
+};
 
 const interpolate: FunctionSpec = {
   op: 'interpolate',
@@ -228,6 +276,7 @@ const cosineSimilarity: FunctionSpec = {
 
 export const nnFunctions: FunctionSpec[] = [
   ...[1, 2, 3].flatMap((n) => [convViaLayer(n, false), convViaLayer(n, true), maxPoolFn(n), avgPoolFn(n), adaptiveFn(n, 'avg'), adaptiveFn(n, 'max')]),
+  ...[1, 2, 3].map(maxUnpoolFn), scaledDotProductAttention,
   interpolate, pad, layerNorm, batchNorm, groupNorm, ...simpleNorms, embedding, atenEmbedding,
   factorFn('pixel_shuffle', 'upscale_factor', pixelShuffleShape), factorFn('pixel_unshuffle', 'downscale_factor', pixelUnshuffleShape),
   cosineSimilarity,
