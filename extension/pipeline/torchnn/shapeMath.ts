@@ -182,7 +182,7 @@ export function inferViewShape(input: TensorShape, sizes: CatValue[], where: str
   if (minus.length === 1) {
     const known = product(target.filter((d, i) => i !== minus[0]));
     if (total === null || known === null) {
-      target[minus[0]] = null;
+      target[minus[0]] = leadingUnknownCancels(input, target, minus[0]);
     } else {
       if (known === 0 || total % known !== 0) throw new ShapeError(`${where}: shape '[${fmtDims(target)}]' is invalid for input of size ${total}`);
       target[minus[0]] = total / known;
@@ -200,6 +200,20 @@ export function inferViewShape(input: TensorShape, sizes: CatValue[], where: str
     }
   }
   return target;
+}
+
+/**
+ * `x.view(x.size(0), -1)` with an unknown batch: when the input's only unknown dim and the target's only
+ * unknown size both lead, they are taken to be the same (the idiom's meaning), so -1 is still inferred.
+ */
+function leadingUnknownCancels(input: TensorShape, target: Dim[], minusAt: number): Dim {
+  const rest = target.filter((_, i) => i !== minusAt);
+  const inputUnknown = input.filter((d) => d === null).length;
+  const targetUnknown = rest.filter((d) => d === null).length;
+  if (inputUnknown !== 1 || targetUnknown !== 1 || input[0] !== null || target[0] !== null || minusAt === 0) return null;
+  const knownIn = product(input.slice(1));
+  const knownOut = product(rest.slice(1));
+  return knownIn !== null && knownOut !== null && knownOut !== 0 && knownIn % knownOut === 0 ? knownIn / knownOut : null;
 }
 
 export function fmtDims(shape: TensorShape): string {
