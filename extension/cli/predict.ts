@@ -105,7 +105,8 @@ export async function run(argv: string[]): Promise<number> {
   }
   const out = resolve(a.out ?? join(dirname(file), `${basename(file).replace(/\.py$/, '')}.ghn.safetensors`));
   const t0 = performance.now();
-  const { buildArchGraph } = await import('../pipeline/python/index');
+  // require (bundled by esbuild; also works under tsx's CommonJS hook), loaded only when predicting.
+  const { buildArchGraph } = require('../pipeline/python/index') as typeof import('../pipeline/python/index');
   const source = readFileSync(file, 'utf8');
   const arch: ArchGraph = await buildArchGraph({ source, file, entry: a.entry, inputShape: a.input, pythonPaths: a.pythonPaths.length ? a.pythonPaths : [dirname(file)] });
   const tArch = performance.now() - t0;

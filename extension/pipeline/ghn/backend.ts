@@ -34,9 +34,22 @@ export function tfReady(): Promise<typeof tf> {
     ready = (async () => {
       const dir = wasmDir ?? defaultWasmDir();
       setWasmPaths(dir.endsWith('/') ? dir : `${dir}/`);
-      const ok = await tf.setBackend('wasm');
-      if (!ok) throw new Error(`GHN: the tfjs wasm backend failed to initialise from ${dir}`);
-      await tf.ready();
+      // Emscripten's Node glue installs process-wide uncaughtException/unhandledRejection handlers that
+      // rethrow (turning any stray rejection of the host into a crash); remove the ones it added.
+      const before = {
+        uncaughtException: process.listeners('uncaughtException'),
+        unhandledRejection: process.listeners('unhandledRejection'),
+      };
+      try {
+        const ok = await tf.setBackend('wasm');
+        if (!ok) throw new Error(`GHN: the tfjs wasm backend failed to initialise from ${dir}`);
+        await tf.ready();
+      } finally {
+        for (const ev of ['uncaughtException', 'unhandledRejection'] as const) {
+          const prev = before[ev] as unknown[];
+          for (const l of process.listeners(ev) as ((...a: any[]) => void)[]) if (!prev.includes(l)) process.removeListener(ev as 'uncaughtException', l);
+        }
+      }
       return tf;
     })();
     ready.catch(() => { ready = undefined; });
