@@ -158,10 +158,6 @@ function isAlias(n: OpNode): boolean {
   return VIEW_OPS.has(n.op) || n.attrs.inplace === true || /_$/.test(n.op);
 }
 
-function within(path: string, module: string): boolean {
-  return module === '' || path === module || path.startsWith(`${module}.`);
-}
-
 /**
  * Execution order: the nodes' insertion order when it is topological (the interpreter's guarantee),
  * otherwise a topological order (Kahn, ties by insertion order) with any cycle members appended.
@@ -357,56 +353,83 @@ export function computeStaticMetrics(graph: ArchGraph | ArchGraphJson): StaticMe
   };
 }
 
+/** '' and every dotted prefix of a module path, the path itself included: 'a.b' → ['', 'a', 'a.b']. */
+function ancestors(path: string): string[] {
+  if (path === '') return [''];
+  const parts = path.split('.');
+  const out = [''];
+  for (let i = 1; i <= parts.length; i++) out.push(parts.slice(0, i).join('.'));
+  return out;
+}
+
+/** Per-module figures in O((nodes + edges + tensors) × depth): each item is added to its module's ancestors. */
 function layerFigures(g: PlainGraph, order: OpNode[]): LayerFigures[] {
   const modules: ModuleInfo[] = g.attrs.modules ?? [];
-  const byPath = new Map(modules.map((m) => [m.path, m]));
-  const level = (p: string): number => (p === '' ? 0 : p.split('.').length);
-  const nodeById = new Map(order.map((n) => [n.id, n]));
-  const succ = new Map<string, PlainGraph['edges']>();
-  for (const e of g.edges) (succ.get(e.source) ?? succ.set(e.source, []).get(e.source)!).push(e);
-
-  // Parameters per module subtree, each tensor once: from the state_dict names under the module's prefix,
-  // plus the modules' own lists (covers non-persistent tensors and graphs without a state_dict).
-  const subtreeTensors = (path: string): ParamTensor[] => {
-    const seen = new Map<string, ParamTensor>();
-    for (const m of modules) if (within(m.path, path)) for (const t of m.params) if (!seen.has(t.name)) seen.set(t.name, t);
-    return [...seen.values()];
+  interface Acc { params: number; trainable: number; macs: number; macsExact: boolean; act: number; calls: OpNode[]; inside: number;
+    leaving: { at: number; shape: TensorShape | null } | null }
+  const acc = new Map<string, Acc>();
+  for (const m of modules) acc.set(m.path, { params: 0, trainable: 0, macs: 0, macsExact: true, act: 0, calls: [], inside: 0, leaving: null });
+  const up = (path: string, f: (a: Acc) => void): void => {
+    for (const p of ancestors(path)) {
+      const a = acc.get(p);
+      if (a) f(a);
+    }
   };
 
+  // Parameters: each tensor once (by name), counted in its module and every ancestor.
+  const seen = new Set<string>();
+  for (const m of modules) {
+    for (const t of m.params) {
+      if (t.role !== 'parameter' || seen.has(t.name)) continue;
+      seen.add(t.name);
+      const k = paramNumel(t);
+      up(m.path, (a) => { a.params += k; if (t.trainable) a.trainable += k; });
+    }
+  }
+
+  const stepOf = new Map<string, number>();
+  order.forEach((n, i) => stepOf.set(n.id, i));
+  const pathOf = new Map<string, string | null>();
+  for (const n of order) {
+    pathOf.set(n.id, isMarker(n) ? null : n.modulePath);
+    if (isMarker(n)) continue;
+    const bytes = outputBytes(n).bytes;
+    up(n.modulePath, (a) => {
+      a.macs += n.macs || 0;
+      if (!n.macsExact) a.macsExact = false;
+      a.act += bytes;
+      a.inside++;
+    });
+    if (n.kind === 'module') acc.get(n.modulePath)?.calls.push(n);
+  }
+
+  // The last tensor (in execution order) leaving each module's subtree.
+  g.edges.forEach((e) => {
+    const src = pathOf.get(e.source);
+    if (src === undefined || src === null) return;
+    const dst = pathOf.get(e.target);
+    const inDst = new Set(dst === undefined || dst === null ? [] : ancestors(dst));
+    const at = stepOf.get(e.source) ?? 0;
+    const shape = e.shape ?? order[at]?.outputShapes[e.srcOutput] ?? null;
+    for (const p of ancestors(src)) {
+      if (inDst.has(p)) continue;
+      const a = acc.get(p);
+      if (a && (!a.leaving || at >= a.leaving.at)) a.leaving = { at, shape };
+    }
+  });
+
   return modules.map((m) => {
-    const tensors = subtreeTensors(m.path).filter((t) => t.role === 'parameter');
-    const params = tensors.reduce((a, t) => a + paramNumel(t), 0);
-    const trainable = tensors.filter((t) => t.trainable).reduce((a, t) => a + paramNumel(t), 0);
-    const ownParams = m.params.filter((t) => t.role === 'parameter').reduce((a, t) => a + paramNumel(t), 0);
-    const inside = order.filter((n) => !isMarker(n) && within(n.modulePath, m.path));
-    let macs = 0;
-    let macsExact = true;
-    let activationBytes = 0;
-    for (const n of inside) {
-      macs += n.macs || 0;
-      if (!n.macsExact) macsExact = false;
-      activationBytes += outputBytes(n).bytes;
-    }
-    const calls = order.filter((n) => n.kind === 'module' && n.modulePath === m.path).length;
-    // The output: the module call's own output for a leaf; otherwise the last tensor that leaves the subtree.
-    let outputShape: TensorShape | null = null;
-    const ownCalls = order.filter((n) => n.kind === 'module' && n.modulePath === m.path);
+    const a = acc.get(m.path)!;
+    const ownParams = m.params.filter((t) => t.role === 'parameter').reduce((s, t) => s + paramNumel(t), 0);
+    const lastCall = a.calls.length ? a.calls[a.calls.length - 1].outputShapes[0] ?? null : null;
+    let outputShape: TensorShape | null;
     if (m.path === '') outputShape = g.attrs.outputShape;
-    else if (ownCalls.length && (m.isLeaf || inside.length === 0 || byPath.get(m.path)?.children.length === 0)) {
-      outputShape = ownCalls[ownCalls.length - 1].outputShapes[0] ?? null;
-    } else {
-      const insideIds = new Set(inside.map((n) => n.id));
-      for (const n of inside) {
-        for (const e of succ.get(n.id) ?? []) {
-          const t = nodeById.get(e.target);
-          if (t && !insideIds.has(t.id)) outputShape = e.shape ?? n.outputShapes[e.srcOutput] ?? null;
-        }
-      }
-      if (!outputShape && ownCalls.length) outputShape = ownCalls[ownCalls.length - 1].outputShapes[0] ?? null;
-    }
+    else if (a.calls.length && (m.isLeaf || m.children.length === 0 || a.inside === 0)) outputShape = lastCall;
+    else outputShape = a.leaving?.shape ?? lastCall;
     return {
-      path: m.path, type: m.type, level: level(m.path), isLeaf: m.isLeaf,
-      params, trainableParams: trainable, ownParams, macs, macsExact, calls, outputShape, activationBytes,
+      path: m.path, type: m.type, level: m.path === '' ? 0 : m.path.split('.').length, isLeaf: m.isLeaf,
+      params: a.params, trainableParams: a.trainable, ownParams, macs: a.macs, macsExact: a.macsExact,
+      calls: a.calls.length, outputShape, activationBytes: a.act,
     };
   });
 }
