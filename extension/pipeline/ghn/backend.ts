@@ -36,19 +36,18 @@ export function tfReady(): Promise<typeof tf> {
       setWasmPaths(dir.endsWith('/') ? dir : `${dir}/`);
       // Emscripten's Node glue installs process-wide uncaughtException/unhandledRejection handlers that
       // rethrow (turning any stray rejection of the host into a crash); remove the ones it added.
-      const before = {
-        uncaughtException: process.listeners('uncaughtException'),
-        unhandledRejection: process.listeners('unhandledRejection'),
-      };
+      type Listener = (...a: unknown[]) => void;
+      const proc = process as unknown as { listeners(e: string): Listener[]; removeListener(e: string, l: Listener): void };
+      const events = ['uncaughtException', 'unhandledRejection'];
+      const before = events.map((e) => proc.listeners(e));
       try {
         const ok = await tf.setBackend('wasm');
         if (!ok) throw new Error(`GHN: the tfjs wasm backend failed to initialise from ${dir}`);
         await tf.ready();
       } finally {
-        for (const ev of ['uncaughtException', 'unhandledRejection'] as const) {
-          const prev = before[ev] as unknown[];
-          for (const l of process.listeners(ev) as ((...a: any[]) => void)[]) if (!prev.includes(l)) process.removeListener(ev as 'uncaughtException', l);
-        }
+        events.forEach((e, i) => {
+          for (const l of proc.listeners(e)) if (!before[i].includes(l)) proc.removeListener(e, l);
+        });
       }
       return tf;
     })();
