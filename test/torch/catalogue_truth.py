@@ -39,6 +39,8 @@ def build(v):
                 return torch.randint(0, v.get("high", 3), shape, dtype=getattr(torch, dtype))
             if dtype == "bool":
                 return torch.rand(shape) > 0.5
+            if dtype.startswith("complex"):
+                return torch.randn(shape, dtype=getattr(torch, dtype))
             if v.get("unit"):
                 return torch.rand(shape, dtype=getattr(torch, dtype))  # values in [0, 1): probabilities
             return torch.randn(shape, dtype=getattr(torch, dtype))

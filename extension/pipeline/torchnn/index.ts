@@ -20,6 +20,7 @@ import './functional/linalg';
 import './functional/nn';
 import './functional/loss';
 import './functional/indexing';
+import './functional/misc';
 
 export * from './registry';
 export * from './types';

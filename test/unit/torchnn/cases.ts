@@ -636,3 +636,27 @@ L('Transformer', [], { d_model: 8, nhead: 2, num_encoder_layers: 1, num_decoder_
 L('Transformer', [16, 4, 1, 1, 32], {}, [t(7, 2, 16), t(5, 3, 16)]);
 Fn(`${FN}scaled_dot_product_attention`, [t(2, 4, 5, 8), t(2, 4, 6, 8), t(2, 4, 6, 12)]);
 Fn(`${FN}scaled_dot_product_attention`, [t(3, 5, 8), t(3, 7, 8), t(3, 7, 8)]);
+
+// ---------------------------------------------------------------- functions: complex views, spatial transformers, index updates
+Fn('torch.view_as_complex', [t(2, 3, 2)]);
+Fn('torch.view_as_complex', [t(2, 3)]);
+Fn('torch.view_as_real', [{ tensor: [2, 3], dtype: 'complex64' }]);
+Fn('torch.polar', [tu(3), t(2, 3)]);
+Fn('torch.complex', [t(2, 3), t(3)]);
+Fn(`${FN}affine_grid`, [t(2, 2, 3), [2, 3, 7, 9]], { align_corners: false });
+Fn(`${FN}affine_grid`, [t(2, 3, 4), [2, 1, 4, 5, 6]], { align_corners: false });
+Fn(`${FN}affine_grid`, [t(2, 3, 4), [2, 3, 7, 9]], { align_corners: false });
+Fn(`${FN}grid_sample`, [t(2, 3, 8, 8), t(2, 5, 6, 2)], { align_corners: false });
+Fn('torch.scatter', [t(3, 5), 1, ti(5, 3, 2), t(3, 2)]);
+Fn('Tensor.scatter_', [t(3, 5), 0, ti(3, 2, 5)], { value: 1.0 });
+Fn('Tensor.scatter_add_', [t(3, 5), 1, ti(5, 3, 2), t(3, 2)]);
+Fn('torch.index_add', [t(5, 3), 0, ti(5, 4), t(4, 3)], { alpha: 2 });
+Fn('Tensor.index_fill_', [t(5, 3), 1, ti(3, 2), -1.0]);
+Fn('Tensor.index_copy', [t(5, 3), 0, tv(0, 2), t(2, 3)]);
+Fn('Tensor.masked_scatter_', [t(2, 3), tb(2, 3), t(6)]);
+Fn('Tensor.index_put_', [t(5, 3), [ti(5, 2)], t(2, 3)]);
+Fn('torch.argsort', [t(3, 4)]);
+Fn('Tensor.argsort', [t(3, 4), 0, true]);
+for (const op of ['isnan', 'isinf', 'isfinite', 'signbit', 'isneginf', 'isposinf']) Fn(`torch.${op}`, [t(2, 3)]);
+for (const op of ['lgamma', 'digamma', 'erfinv', 'sinc', 'logit']) Fn(`torch.${op}`, [tu(2, 3)]);
+Fn(`${FN}gumbel_softmax`, [t(4, 6)], { tau: 0.5, hard: true });
