@@ -624,6 +624,11 @@ function builtinMethod(it: Interp, obj: Value, name: string, _node: PNode | unde
         case 'discard': case 'remove': return m((a) => { s.map.delete(keyOf(a.pos[0])); return null; });
         case 'union': return m((a, n) => { const r = { kind: 'set' as const, map: new Map(s.map) }; for (const x of a.pos) for (const v of it.iterate(x, n)) r.map.set(keyOf(v), v); return r; });
         case 'copy': return m(() => ({ kind: 'set', map: new Map(s.map) }));
+        case 'issubset': return m((a, n) => { const o = new Set(it.iterate(a.pos[0], n).map(keyOf)); return [...s.map.keys()].every((k) => o.has(k)); });
+        case 'issuperset': return m((a, n) => it.iterate(a.pos[0], n).every((v) => s.map.has(keyOf(v))));
+        case 'intersection': return m((a, n) => { const o = new Set(it.iterate(a.pos[0], n).map(keyOf)); return { kind: 'set', map: new Map([...s.map].filter(([k]) => o.has(k))) }; });
+        case 'difference': return m((a, n) => { const o = new Set(it.iterate(a.pos[0], n).map(keyOf)); return { kind: 'set', map: new Map([...s.map].filter(([k]) => !o.has(k))) }; });
+        case 'isdisjoint': return m((a, n) => !it.iterate(a.pos[0], n).some((v) => s.map.has(keyOf(v))));
       }
       return undefined;
     }

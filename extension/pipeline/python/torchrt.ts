@@ -133,9 +133,9 @@ export class TorchRuntime {
   }
 
   /** Turns an OutTree into values; tensors get `src` links to `node` when given. */
-  outToValue(o: OutTree, node: string | undefined, counter: { i: number }, shapes: TensorShape[]): Value {
-    if (Array.isArray(o)) return tuple(o.map((x) => this.outToValue(x, node, counter, shapes)));
-    const t: Tensor = { kind: 'tensor', shape: [...o.shape], dtype: o.dtype ?? 'float32' };
+  outToValue(o: OutTree, node: string | undefined, counter: { i: number }, shapes: TensorShape[], dtype = 'float32'): Value {
+    if (Array.isArray(o)) return tuple(o.map((x) => this.outToValue(x, node, counter, shapes, dtype)));
+    const t: Tensor = { kind: 'tensor', shape: [...o.shape], dtype: o.dtype ?? dtype };
     shapes.push([...o.shape]);
     if (node !== undefined) t.src = { node, out: counter.i };
     counter.i++;
@@ -155,6 +155,7 @@ export class TorchRuntime {
     if (v.kind === 'tensor') { acc.push(v as Tensor); return acc; }
     if (v.kind === 'list' || v.kind === 'tuple') for (const x of v.items) this.tensorsIn(x, acc, depth + 1);
     if (v.kind === 'dict' && 'entries' in v) for (const x of Object.values(v.entries as object)) this.tensorsIn(x, acc, depth + 1);
+    if (v.kind === 'dict' && v.map instanceof Map) for (const [, x] of v.map.values()) this.tensorsIn(x, acc, depth + 1);
     return acc;
   }
 
@@ -208,7 +209,7 @@ export class TorchRuntime {
       if (n.macs === null || !Number.isFinite(n.macs as number)) n.macs = 0;
       id = this.rec.add(n, inputs, shapes);
     }
-    return this.outToValue(out, id, { i: 0 }, []);
+    return this.outToValue(out, id, { i: 0 }, [], inputs[0]?.dtype ?? 'float32');
   }
 
   /** An op the catalogue does not know: a node with unknown output (or passthrough), and a diagnostic. */
