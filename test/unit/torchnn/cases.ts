@@ -253,6 +253,8 @@ for (const [op, py] of [['add', 'add'], ['sub', 'sub'], ['mul', 'mul'], ['div', 
 }
 Fn('operator.add', [t(2, 3), t(4)]); // incompatible broadcast
 Fn('operator.iadd', [t(3), t(2, 3)]); // in-place cannot grow the result
+Fn('operator.iadd', [0, t(2, 3)]); // `total += x` starting from a Python number
+Fn('operator.imul', [t(2, 3), 0.5]);
 Fn('torch.add', [t(2, 3), t(2, 3)], { alpha: 2 });
 Fn('torch.div', [t(2, 3), t(3)], { rounding_mode: 'floor' });
 Fn('torch.true_divide', [t(2, 3), 2]);

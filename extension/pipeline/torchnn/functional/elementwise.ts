@@ -29,12 +29,13 @@ function binary(op: string, names: string[], inplaceNames: string[], extra: ArgS
     const a = operandShape(args.input, op);
     const b = operandShape(args.other, op);
     const shape = broadcastShapes(a, b, op);
-    if (inplace) {
+    // `total += x` with a Python number on the left falls back to the out-of-place op.
+    if (inplace && isTensor(args.input)) {
       const grows = shape.length !== a.length || shape.some((d, i) => d !== null && a[i] !== null && d !== a[i]);
       if (grows) throw new ShapeError(`${op}: output with shape [${fmtDims(a)}] doesn't match the broadcast shape [${fmtDims(shape)}]`);
     }
     // In-place ops write into `input` and keep its dtype, comparisons included (`x.lt_(y)` stays float).
-    const dtype = inplace ? dtypeOf(args.input) : BOOL_OPS.has(op) ? 'bool' : dtypeOf(args.input) ?? dtypeOf(args.other);
+    const dtype = inplace && isTensor(args.input) ? dtypeOf(args.input) : BOOL_OPS.has(op) ? 'bool' : dtypeOf(args.input) ?? dtypeOf(args.other);
     return out(shape, dtype);
   };
   const specs: FunctionSpec[] = [{ op, category: 'elementwise', names, signature, forward: result(false), macs: NO_MACS }];
