@@ -10,6 +10,7 @@
  * BENCH_N=10 sets N (default 5). Times are wall-clock ms on this machine, one case at a time.
  */
 import { readFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { DIST_PACKAGES, isTorchvision, loadCorpus, loadPythonApi, sourcePath } from '../unit/corpus/corpus';
 
@@ -82,6 +83,7 @@ async function main(): Promise<void> {
   for (const r of rows) console.log(fmt(r));
   console.log(`\nmodule load ${ms(loadMs)} ms; first call in the process (tree-sitter init + ${cases[0].id}) ${ms(processCold)} ms`);
   console.log(`whole corpus (${cases.length} cases, ${seenFiles.size} files): cold ${ms(coldTotal)} ms, warm ${ms(warmTotal)} ms (sum of medians, N=${N}); findModelEntries over all files ${ms(entriesTotal)} ms`);
+  console.log(`machine: ${cpus().length} cores, load average ${loadavg().map((x) => x.toFixed(1)).join(' ')} (timings grow with load)`);
   const mem = process.memoryUsage();
   console.log(`heap used ${(mem.heapUsed / 2 ** 20).toFixed(0)} MiB, rss ${(mem.rss / 2 ** 20).toFixed(0)} MiB`);
 }
