@@ -42,7 +42,7 @@ def to_cifar_tensor(x_uint8):
     x = torch.from_numpy(np.ascontiguousarray(x_uint8)).float().div_(255.)
     x = torch.nn.functional.pad(x, (2, 2, 2, 2))
     x = (x - MEAN) / STD
-    return x.unsqueeze(1).expand(-1, 3, -1, -1).contiguous()
+    return x.unsqueeze(1).expand(-1, 3, -1, -1)  # a view: the 3 channels share memory
 
 
 def load(split='train', n=None):
@@ -73,7 +73,7 @@ class Batches:
             self.perm, self.pos = torch.randperm(len(self.x), generator=self.gen), 0
         idx = self.perm[self.pos:self.pos + self.bs]
         self.pos += self.bs
-        return self.x[idx], self.y[idx]
+        return self.x[idx].contiguous(), self.y[idx]
 
     def state_dict(self):
         return dict(gen=self.gen.get_state(), perm=self.perm, pos=self.pos)

@@ -9,6 +9,7 @@ import re
 import sys
 from collections import OrderedDict, deque
 
+import numpy as np
 import torch
 import torch.nn as nn
 
@@ -51,7 +52,7 @@ class GhnGraph:
     def __init__(self, node_type, shape_ind, edges, entries, names=None, shapes=None, pruned=None):
         self.node_type = list(node_type)
         self.shape_ind = [list(s) for s in shape_ind]
-        self.edges = [tuple(e) for e in edges]
+        self.edges = np.asarray(edges, dtype=np.int32).reshape(-1, 3)
         self.entries = entries
         self.names = names
         self.shapes = shapes

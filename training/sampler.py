@@ -342,8 +342,9 @@ def _sample_cell(r, n_nodes, reduction):
     nodes = []
     for i in range(n_nodes):
         node = []
-        for _ in range(2):
-            inp = r.randrange(2 + i)
+        for j in range(2):
+            # the first node reads both cell inputs, so no cell input (and no earlier cell) is left unused
+            inp = j if i == 0 else r.randrange(2 + i)
             op = r.choice(OPS)
             if op == 'cse' and reduction and inp < 2:
                 op = 'conv_1x1'

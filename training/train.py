@@ -202,6 +202,7 @@ def main(argv=None):
     state['ema_loss'], state['ema_acc'] = ema_loss, ema_acc
     save_ckpt(run_dir, ghn, opt, state, batches, pyrng)
     log('done: step %d, %.1f min trained in total; checkpoint %s' % (state['step'], state['minutes'], ck_path))
+    logf.close()
     return state
 
 

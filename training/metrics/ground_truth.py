@@ -96,7 +96,7 @@ def evaluate(model, x, y, bs=500):
     return 100.0 * correct / len(x)
 
 
-def train(model, batches, xt, yt, a, log=None):
+def train(model, batches, xt, yt, a, log=None, device='cpu'):
     """SGD (momentum, weight decay, cosine schedule over the budget). Returns the accuracy curve."""
     opt = torch.optim.SGD(model.parameters(), lr=a.lr, momentum=a.momentum, weight_decay=a.wd, nesterov=a.momentum > 0)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=a.steps)
@@ -104,6 +104,7 @@ def train(model, batches, xt, yt, a, log=None):
     curve, losses, diverged = [], [], False
     for step in range(1, a.steps + 1):
         x, y = batches.next()
+        x, y = x.to(device, non_blocking=True), y.to(device, non_blocking=True)
         loss = F.cross_entropy(model(x), y)
         opt.zero_grad(set_to_none=True)
         if not torch.isfinite(loss):
@@ -153,6 +154,44 @@ def time_inference(model, batch, min_seconds=0.5, max_reps=50, warmup=3):
         torch.set_num_threads(threads)
 
 
+def timing_fields(model):
+    """Inference timing on this machine's CPU (one thread), batch 1 and 64. Weights do not matter."""
+    model = model.cpu()
+    ms1, r1 = time_inference(model, 1)
+    ms64, r64 = time_inference(model, 64, min_seconds=1.0, max_reps=20)
+    return dict(infer_ms_b1=ms1, infer_ms_b64=ms64, timing_reps=[r1, r64], loadavg=os.getloadavg()[0],
+                timing_env=dict(torch=torch.__version__, cpu=cpu_name(), threads=1))
+
+
+def last_records(path, settings_hash):
+    """The last line per id with these settings (later lines, e.g. a timing pass, supersede earlier ones)."""
+    out = {}
+    if os.path.exists(path):
+        with open(path) as f:
+            for line in f:
+                try:
+                    r = json.loads(line)
+                except ValueError:
+                    continue
+                if r.get('settings', {}).get('hash') == settings_hash:
+                    out[r['id']] = r
+    return out
+
+
+def timing_pass(a, settings, log):
+    """--timing only: time every trained architecture that has no timing yet (on this CPU)."""
+    recs = last_records(a.out, settings['hash'])
+    todo = [r for i, r in sorted(recs.items()) if 'error' not in r and r.get('final_acc') is not None
+            and r.get('infer_ms_b1') is None and a.start <= i < a.n and i % a.shard_m == a.shard_k]
+    log('timing pass: %d architectures to time' % len(todo))
+    for r in todo:
+        model = sampler.build(r['arch'])
+        r = dict(r, **timing_fields(model))
+        append(a.out, r)
+        log('  arch %d: %.3f ms/img (b1), %.3f ms/img (b64)' % (r['id'], r['infer_ms_b1'], r['infer_ms_b64']))
+    return 0
+
+
 def cpu_name():
     try:
         with open('/proc/cpuinfo') as f:
@@ -183,20 +222,28 @@ def main(argv=None):
     p.add_argument('--fraction', type=float, default=0.9)
     p.add_argument('--threads', type=int, default=0, help='torch threads for training (0: leave as is)')
     p.add_argument('--max-params', dest='max_params', type=int, default=5_000_000)
+    p.add_argument('--device', default='cpu', help="where to train: 'cpu' or 'cuda' (timing is always on this machine's CPU)")
+    p.add_argument('--timing', choices=['with', 'skip', 'only'], default='with',
+                   help="'with': time after training; 'skip': train only (e.g. on a GPU machine, whose CPU is "
+                        "not the target); 'only': time the trained architectures that have no timing yet")
     p.add_argument('--quiet', action='store_true')
     a = p.parse_args(argv)
     log = (lambda *_: None) if a.quiet else (lambda m: print(m, flush=True))
     k, m = (int(v) for v in a.shard.split('/'))
+    a.shard_k, a.shard_m = k, m
     if a.threads:
         torch.set_num_threads(a.threads)
 
     settings = settings_of(a)
+    if a.timing == 'only':
+        return timing_pass(a, settings, log)
     done = done_ids(a.out, settings['hash'])
     todo = [i for i in range(a.start, a.n) if i % m == k and i not in done]
     log('ground truth: %d to do, %d already in %s (settings %s)' % (len(todo), len(done), a.out, settings['hash']))
     if not todo:
         return 0
     xt, yt = fmnist.load('test', a.eval_n)
+    xt, yt = xt.to(a.device), yt.to(a.device)
     train_x = fmnist.Batches(a.batch, seed=a.data_seed, n=a.train_n)
     env = dict(torch=torch.__version__, cpu=cpu_name(), python=platform.python_version())
 
@@ -219,15 +266,15 @@ def main(argv=None):
         train_x.gen.manual_seed(a.data_seed)
         train_x.perm, train_x.pos = None, 0
         torch.manual_seed(seed)
+        model = model.to(a.device)
         try:
-            curve, losses, diverged = train(model, train_x, xt, yt, a, log)
+            curve, losses, diverged = train(model, train_x, xt, yt, a, log, a.device)
         except Exception as e:
             rec['error'] = 'train: %r' % (e,)
             append(a.out, rec)
             continue
         t_train = time.time() - t0
-        ms1, r1 = time_inference(model, 1)
-        ms64, r64 = time_inference(model, 64, min_seconds=1.0, max_reps=20)
+        timing = timing_fields(model) if a.timing == 'with' else dict(infer_ms_b1=None, infer_ms_b64=None)
         final = curve[-1][1] if curve else float('nan')
         rec.update(
             curve=curve,
@@ -235,12 +282,12 @@ def main(argv=None):
             steps_to_fraction=steps_to_fraction(curve, a.fraction),
             diverged=diverged,
             train_loss_last=statistics.fmean(losses[-a.eval_every:]) if losses else None,
-            infer_ms_b1=ms1, infer_ms_b64=ms64, timing_reps=[r1, r64],
-            loadavg=os.getloadavg()[0], train_seconds=round(t_train, 1),
+            train_seconds=round(t_train, 1), device=a.device, **timing,
         )
         append(a.out, rec)
-        log('  final %.2f%%, %s steps to %.0f%%, %.3f ms/img (b1), %.3f ms/img (b64), %.0f s'
-            % (final, rec['steps_to_fraction'], a.fraction * 100, ms1, ms64, t_train))
+        log('  final %.2f%%, %s steps to %.0f%%, %s ms/img (b1), %.0f s' % (
+            final, rec['steps_to_fraction'], a.fraction * 100,
+            '%.3f' % rec['infer_ms_b1'] if rec['infer_ms_b1'] is not None else '-', t_train))
     return 0
 
 

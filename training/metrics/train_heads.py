@@ -200,7 +200,7 @@ def train_head(name, records, emb, log):
     tau, err = tau_b(pred, target), mae(pred, target)
     base = tau_b([r['params'] for r, _ in ho], target)
     s = tr[0][0]['settings']
-    env = tr[0][0].get('env', {})
+    env = tr[0][0].get('timing_env') or tr[0][0].get('env', {})
     fmt = dict(s, fraction_pct=round(100 * s['fraction']), cpu=env.get('cpu', 'this CPU'), torch=env.get('torch', '?'))
     head = collections.OrderedDict(
         label=label, unit=unit, description=desc.format(**fmt), higherIsBetter=higher,

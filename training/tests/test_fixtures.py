@@ -173,7 +173,7 @@ class TestGraphFromModel(unittest.TestCase):
         self.assertEqual(graph.names, [n['traced_name'] for n in g['nodes']])
         self.assertEqual(graph.node_type, inter['node_type'].tolist())
         self.assertEqual(graph.shape_ind, inter['shape_ind'].tolist())
-        self.assertEqual([list(e) for e in graph.edges], inter['edges'].tolist())
+        self.assertEqual(graph.edges.tolist(), inter['edges'].tolist())
         for n in g['nodes']:
             shp = graph.shapes[n['index']]
             self.assertEqual(list(shp) if shp is not None else None, n['shape'])
