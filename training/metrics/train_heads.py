@@ -75,8 +75,12 @@ def load_records(path, settings_hash=None):
 
 
 @torch.no_grad()
-def embed(ghn, spec):
+def embed(ghn, spec, expect_params=None):
     model = sampler.build(spec)
+    n = sum(p.numel() for p in model.parameters())
+    if expect_params is not None and n != expect_params:
+        raise ValueError('the sampler now builds %d params for this spec, the ground truth had %d: '
+                         'the sampler changed since the ground truth was made' % (n, expect_params))
     g = build_graph(model, (3, 32, 32), config=ghn.config)
     x = ghn.embed_graphs([g])[0, :g.n_nodes]
     return x.mean(0).double().tolist(), g.n_nodes
@@ -93,7 +97,7 @@ def embeddings_for(ghn, ghn_sha, records, cache_path, log):
     for k, r in enumerate(records):
         key = json.dumps(r['arch'], sort_keys=True)
         if key not in cache:
-            cache[key] = embed(ghn, r['arch'])[0]
+            cache[key] = embed(ghn, r['arch'], r.get('params'))[0]
             if (k + 1) % 25 == 0:
                 log('  embedded %d/%d' % (k + 1, len(records)))
         out.append(cache[key])
