@@ -76,7 +76,31 @@ def sdpa_reference(query, key, value, attn_mask=None, dropout_p=0.0, is_causal=F
     return torch.dropout(weights, dropout_p, True) @ value
 
 
+class RMSNormReference(nn.Module):
+    """nn.RMSNorm as PyTorch 2.4 documents it (weight of normalized_shape), for a torch that lacks it."""
+
+    def __init__(self, normalized_shape, eps=None, elementwise_affine=True):
+        super().__init__()
+        self.normalized_shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+        self.eps = eps
+        self.weight = nn.Parameter(torch.ones(self.normalized_shape)) if elementwise_affine else None
+
+    def forward(self, x):
+        return rms_norm_reference(x, self.normalized_shape, self.weight, self.eps)
+
+
+def rms_norm_reference(x, normalized_shape, weight=None, eps=None):
+    """F.rms_norm's definition: x / sqrt(mean(x^2 over the normalized dims) + eps) * weight."""
+    dims = tuple(range(-len(normalized_shape), 0))
+    if tuple(x.shape[-len(normalized_shape):]) != tuple(normalized_shape):
+        raise RuntimeError(f"Given normalized_shape={list(normalized_shape)}, expected input with shape [*, {normalized_shape}], but got input of size{list(x.shape)}")
+    y = x * torch.rsqrt(x.pow(2).mean(dims, keepdim=True) + (eps if eps is not None else torch.finfo(x.dtype).eps))
+    return y * weight if weight is not None else y
+
+
 def resolve(name):
+    if name in ("torch.nn.functional.rms_norm", "torch.rms_norm") and not hasattr(F, "rms_norm"):
+        return rms_norm_reference
     if name == "torch.nn.functional.scaled_dot_product_attention" and not hasattr(F, "scaled_dot_product_attention"):
         return sdpa_reference
     if name.startswith("operator."):
@@ -203,7 +227,9 @@ def run_case(case):
         kwargs = {k: build(v) for k, v in case.get("kwargs", {}).items()}
         if kind == "layer":
             # MultiheadAttention.out_proj's class lives in torch.nn.modules.linear only.
-            cls = getattr(nn, case["type"], None) or getattr(nn.modules.linear, case["type"])
+            cls = getattr(nn, case["type"], None) or getattr(nn.modules.linear, case["type"], None)
+            if cls is None and case["type"] == "RMSNorm":
+                cls = RMSNormReference
             target = cls(*args, **kwargs)
             target.train(not case.get("eval", False))
             params = {id(p) for p in target.parameters()}

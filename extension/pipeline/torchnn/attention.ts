@@ -145,7 +145,7 @@ function mhaArgs(c: TfConfig): BoundArgs {
   return { embed_dim: c.d, num_heads: c.heads, dropout: c.dropout, bias: true, add_bias_kv: false, add_zero_attn: false, kdim: null, vdim: null, batch_first: c.batchFirst, device: null, dtype: null };
 }
 const linearArgs = (i: number, o: number): BoundArgs => ({ in_features: i, out_features: o, bias: true, device: null, dtype: null });
-const normArgs = (c: TfConfig): BoundArgs => ({ normalized_shape: c.d, eps: c.eps, elementwise_affine: true, device: null, dtype: null });
+const normArgs = (c: TfConfig): BoundArgs => ({ normalized_shape: c.d, eps: c.eps, elementwise_affine: true, device: null, dtype: null, bias: true });
 const dropoutArgs = (c: TfConfig): BoundArgs => ({ p: c.dropout, inplace: false });
 
 /** An activation given as a module instance (`activation=nn.GELU()`) is registered last, as `activation`. */
@@ -296,7 +296,7 @@ function transformerParts(args: BoundArgs): { encoder: { type: string; args: Bou
     d_model: d, nhead: args.nhead, dim_feedforward: args.dim_feedforward, dropout: args.dropout, activation: args.activation,
     layer_norm_eps: args.layer_norm_eps, batch_first: args.batch_first, norm_first: args.norm_first, device: null, dtype: null,
   };
-  const norm = moduleArg('LayerNorm', { normalized_shape: d, eps: args.layer_norm_eps, elementwise_affine: true, device: null, dtype: null });
+  const norm = moduleArg('LayerNorm', { normalized_shape: d, eps: args.layer_norm_eps, elementwise_affine: true, device: null, dtype: null, bias: true });
   const encoder = readModuleArg(args.custom_encoder) ?? {
     type: 'TransformerEncoder',
     args: { encoder_layer: moduleArg('TransformerEncoderLayer', layerArgs), num_layers: args.num_encoder_layers, norm, enable_nested_tensor: true, mask_check: true },

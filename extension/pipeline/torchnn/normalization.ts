@@ -72,10 +72,12 @@ function normalizedShape(args: BoundArgs): number[] {
 const layerNorm: LayerSpec = {
   type: 'LayerNorm',
   category: 'norm',
-  signature: [arg('normalized_shape'), arg('eps', 1e-5), arg('elementwise_affine', true), ...FACTORY_KWARGS],
+  // `bias` is PyTorch >= 2.1 (keyword use only here: it sits before device/dtype there, absent in 1.13).
+  signature: [arg('normalized_shape'), arg('eps', 1e-5), arg('elementwise_affine', true), ...FACTORY_KWARGS, arg('bias', true)],
   tensors(args) {
     const s = normalizedShape(args);
-    return boolArg(args.elementwise_affine, 'elementwise_affine', 'LayerNorm') ? [param('weight', s), param('bias', s)] : [];
+    if (!boolArg(args.elementwise_affine, 'elementwise_affine', 'LayerNorm')) return [];
+    return boolArg(args.bias, 'bias', 'LayerNorm') ? [param('weight', s), param('bias', s)] : [param('weight', s)];
   },
   forward(args, inputs) {
     const s = normalizedShape(args);
@@ -129,7 +131,19 @@ const syncBatchNorm: LayerSpec = {
   },
 };
 
+/** RMSNorm (PyTorch >= 2.4): a weight of normalized_shape when elementwise_affine; LayerNorm's shape check. */
+const rmsNorm: LayerSpec = {
+  type: 'RMSNorm',
+  category: 'norm',
+  signature: [arg('normalized_shape'), arg('eps', null), arg('elementwise_affine', true), ...FACTORY_KWARGS],
+  tensors: (args) => (boolArg(args.elementwise_affine, 'elementwise_affine', 'RMSNorm') ? [param('weight', normalizedShape(args))] : []),
+  forward: (args, inputs) => layerNorm.forward({ ...args, elementwise_affine: false }, inputs),
+  macs: NO_MACS,
+  attrs: (args) => ({ normalized_shape: normalizedShape(args), eps: args.eps, elementwise_affine: args.elementwise_affine }),
+};
+
 export const normalizationLayers: LayerSpec[] = [
+  rmsNorm,
   syncBatchNorm,
   ...[1, 2, 3].map(batchNorm),
   ...[1, 2, 3].map(instanceNorm),

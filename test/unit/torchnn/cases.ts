@@ -662,3 +662,9 @@ Fn('Tensor.argsort', [t(3, 4), 0, true]);
 for (const op of ['isnan', 'isinf', 'isfinite', 'signbit', 'isneginf', 'isposinf']) Fn(`torch.${op}`, [t(2, 3)]);
 for (const op of ['lgamma', 'digamma', 'erfinv', 'sinc', 'logit']) Fn(`torch.${op}`, [tu(2, 3)]);
 Fn(`${FN}gumbel_softmax`, [t(4, 6)], { tau: 0.5, hard: true });
+
+// ---------------------------------------------------------------- PyTorch 2.x entries (emulated from their documented definition on torch 1.13)
+L('RMSNorm', [16], {}, [t(2, 5, 16)]);
+L('RMSNorm', [[5, 16]], { elementwise_affine: false, eps: 1e-6 }, [t(2, 5, 16)]);
+L('RMSNorm', [16], {}, [t(2, 16, 5)]);
+Fn(`${FN}rms_norm`, [t(2, 5, 16), [16], t(16)]);

@@ -180,6 +180,16 @@ const layerNorm: FunctionSpec = {
   macs: NO_MACS,
 };
 
+/** F.rms_norm (PyTorch >= 2.4): LayerNorm's shape rule. */
+const rmsNorm: FunctionSpec = {
+  op: 'rms_norm',
+  category: 'norm',
+  names: [`${F}rms_norm`, 'torch.rms_norm'],
+  signature: [arg('input'), arg('normalized_shape'), arg('weight', null), arg('eps', null)],
+  forward: (args) => findLayer('LayerNorm')!.forward({ normalized_shape: args.normalized_shape, elementwise_affine: false }, { input: args.input }),
+  macs: NO_MACS,
+};
+
 const batchNorm: FunctionSpec = {
   op: 'batch_norm',
   category: 'norm',
@@ -277,7 +287,7 @@ const cosineSimilarity: FunctionSpec = {
 export const nnFunctions: FunctionSpec[] = [
   ...[1, 2, 3].flatMap((n) => [convViaLayer(n, false), convViaLayer(n, true), maxPoolFn(n), avgPoolFn(n), adaptiveFn(n, 'avg'), adaptiveFn(n, 'max')]),
   ...[1, 2, 3].map(maxUnpoolFn), scaledDotProductAttention,
-  interpolate, pad, layerNorm, batchNorm, groupNorm, ...simpleNorms, embedding, atenEmbedding,
+  interpolate, pad, layerNorm, rmsNorm, batchNorm, groupNorm, ...simpleNorms, embedding, atenEmbedding,
   factorFn('pixel_shuffle', 'upscale_factor', pixelShuffleShape), factorFn('pixel_unshuffle', 'downscale_factor', pixelUnshuffleShape),
   cosineSimilarity,
 ];
