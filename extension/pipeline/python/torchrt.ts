@@ -306,6 +306,11 @@ export class TorchRuntime {
       const cm = child.mod!;
       cm.layerArgs = ch.args;
       if (ccls.layer) {
+        // fill the child's defaults (the catalogue gives only what differs)
+        const filled = bindArgs(ccls.layer.signature, [], ch.args).args;
+        for (const [k, v] of Object.entries(ch.args)) filled[k] = v;
+        ch.args = filled;
+        cm.layerArgs = filled;
         cm.layer = ccls.layer;
         for (const t of ccls.layer.tensors(ch.args)) {
           const tv: Tensor = { kind: 'tensor', shape: [...t.shape], dtype: t.dtype };
