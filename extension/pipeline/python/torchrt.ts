@@ -704,11 +704,11 @@ export class TorchRuntime {
 
   /** A module we cannot see into (from an unresolved import). */
   opaqueModule(name: string, node: PNode | undefined): PyInstance {
-    const cls = this.layerClass(name.replace(/\(.*$/, '').split('.').pop() || 'Unknown');
+    const cls = this.layerClass(name.replace(/\(\.\.\.\)$/, '').split('.').pop() || 'Unknown');
     const inst = this.newModule(cls, node);
     inst.mod!.opaqueParams = !PARAM_FREE.test(cls.name);
     inst.mod!.layerArgs = {};
-    this.it.diag('warning', 'unsupported-layer', `'${name.replace(/\(.*$/, '')}' cannot be resolved${inst.mod!.opaqueParams ? ': its parameters are not counted' : ''}`, node, inst.mod!.opaqueParams);
+    this.it.diag('warning', 'unsupported-layer', `'${name.replace(/\(\.\.\.\)$/, '').replace(/^module /, '')}' cannot be resolved${inst.mod!.opaqueParams ? ': its parameters are not counted' : ''}`, node, inst.mod!.opaqueParams);
     return inst;
   }
 
@@ -740,7 +740,7 @@ export class TorchRuntime {
       mod.buffers.set(name, v as Tensor | null);
       return true;
     }
-    if (v && typeof v === 'object' && v.kind === 'opaque' && /^[A-Z]\w*\(\.\.\.\)$/.test(v.repr.split('.').pop() ?? '')) {
+    if (v && typeof v === 'object' && v.kind === 'opaque' && v.repr.endsWith('(...)') && /^[A-Z]/.test(v.repr.slice(0, -5).split('.').pop() ?? '')) {
       // an instance of an unresolved class assigned to a module: most likely a module
       s.attrs.delete(name);
       mod.children.set(name, this.opaqueModule(v.repr, node));
