@@ -416,6 +416,9 @@ export async function buildArchGraph(opts: BuildOptions): Promise<ArchGraph> {
   let outputShape: TensorShape | null = null;
   let modelType = '';
   const userModule = s.loadModule(file, path.dirname(file), false, true);
+  // Interpreter errors are control flow here: JS stack traces would only cost time.
+  const stackLimit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
   try {
     let v: Value;
     try {
@@ -462,9 +465,10 @@ export async function buildArchGraph(opts: BuildOptions): Promise<ArchGraph> {
   } catch (e) {
     if (e instanceof BudgetError) it.diag('error', 'step-budget', `Step budget (${it.budget} steps) exhausted while building the model`, e.node);
     else if (e instanceof RangeError) it.diag('error', 'recursion', `Recursion too deep: ${e.message}`, undefined);
-    else it.diag('error', 'internal', `Internal error: ${(e as Error).stack?.split('\n').slice(0, 3).join(' ') ?? String(e)}`, undefined);
+    else { Error.stackTraceLimit = stackLimit; it.diag('error', 'internal', `Internal error: ${(e as Error).message}`, undefined); }
   } finally {
     rt.rec.active = false;
+    Error.stackTraceLimit = stackLimit;
   }
   return assemble(s, opts.entry, root, modelType, inputShape, outputShape);
 }

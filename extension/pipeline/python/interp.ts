@@ -1167,7 +1167,7 @@ export class Interp {
 
   callFunction(f: PyFunction, args: Args, node: PNode | undefined): Value {
     if (this.noopFunctions.has(f.name) && f.module && !f.module.isUser) return null;
-    if (this.callDepth > 150) throw new PyError('RecursionError', 'maximum recursion depth exceeded', node);
+    if (this.callDepth > 100) throw new PyError('RecursionError', 'maximum recursion depth exceeded', node);
     const scope = new Scope(f.closure, f.module);
     this.bindParams(f, args, scope, node);
     if (f.owner) {
