@@ -63,5 +63,24 @@ class TestTrainer(unittest.TestCase):
             self.assertEqual(s2['step'], 3)
 
 
+
+@unittest.skipUnless(HAVE_DATA, 'Fashion-MNIST not installed')
+class TestEval(unittest.TestCase):
+    def test_smoke(self):
+        from training import eval as ev
+        torch.manual_seed(0)
+        ghn = GHN2.from_config(CIFAR10_CONFIG).eval()
+        x, y = fdata.load('test', 40)
+        rows = ev.eval_heldout(ghn, 'test', 2, x, y, 20, log=lambda *a: None)
+        self.assertEqual(len(rows), 2)
+        self.assertTrue(all(0 <= r['acc'] <= 100 for r in rows))
+        self.assertIn('| all | 2 |', ev.heldout_table(rows, 'test', 40))
+        spec = sampler.sample_spec(sampler.split_seed('test', 1))
+        res = ev.init_comparison(ghn, [('arch', lambda: sampler.build(spec))], [0, 1], x, y, x, y, 0.01, 8, 20,
+                                 log=lambda *a: None)
+        self.assertEqual([r['init'] for r in res], ['ghn', 'default', 'orthogonal'])
+        self.assertIn('| **mean** | ghn |', ev.init_table(res, [0, 1], 0.01, 8))
+
+
 if __name__ == '__main__':
     unittest.main()
