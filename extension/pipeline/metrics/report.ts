@@ -305,3 +305,44 @@ export async function collectReport<G>(o: CollectOptions<G>): Promise<MetricsRep
 function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
+
+// ---- CodeLens and hover ----
+
+/**
+ * The CodeLens title over a model: "11.2M params · 0.56 GMACs", then the predicted accuracy with its
+ * held-out τ when a head is available ("· acc ≈ 81.2% (τ 0.61)"); nothing predicted is shown otherwise.
+ */
+export function codeLensTitle(m: StaticMetrics, p?: PredictedMetrics): string {
+  const lp = m.partial ? '≥' : '';
+  const lm = m.partial || !m.macsExact ? '≥' : '';
+  let title = `${lp}${formatCount(m.totalParams)} params · ${lm}${formatMacs(m.macs)}`;
+  const acc = p?.available ? p.metrics.find((x) => x.name === 'accuracy') : undefined;
+  if (acc) title += ` · acc ≈ ${formatMetricValue(acc)} (τ ${acc.kendallTau.toFixed(2)})`;
+  return title;
+}
+
+/** A hover (Markdown) for the class/factory name: the static figures and the predicted metrics or why not. */
+export function hoverMarkdown(entry: string, m: StaticMetrics, p?: PredictedMetrics): string {
+  const lb = (exact: boolean) => (exact && !m.partial ? '' : '≥');
+  const L = [
+    `**${mdEscape(entry)}** — ${mdEscape(m.modelType)}, input ${formatShape(m.inputShape)}`,
+    '',
+    `| | |`, `|---|---:|`,
+    `| Parameters | ${lb(true)}${m.totalParams.toLocaleString('en-US')} (${formatCount(m.totalParams)}) |`,
+    `| Trainable | ${lb(true)}${m.trainableParams.toLocaleString('en-US')} |`,
+    `| MACs | ${lb(m.macsExact)}${formatMacs(m.macs)} |`,
+    `| Weights | ${formatBytes(m.paramBytes)} |`,
+    `| Activations (sum / inference peak) | ${lb(m.activation.exact)}${formatBytes(m.activation.totalBytes)} / ${lb(m.activation.exact)}${formatBytes(m.activation.peakInferenceBytes)} |`,
+    `| Depth (param. layers / ops) | ${m.depth.parameterised} / ${m.depth.ops} |`,
+    `| Output | ${formatShape(m.outputShape)} |`,
+  ];
+  if (p?.available) {
+    for (const x of p.metrics) L.push(`| ${mdEscape(x.label)} (predicted) | ${mdEscape(predictedText(x))} |`);
+    L.push('', ...p.metrics.map((x) => `*${mdEscape(x.label)}: ${mdEscape(x.description)}*`));
+    for (const o of p.omitted ?? []) L.push('', `*Not shown: ${mdEscape(o.reason)}.*`);
+  } else if (p) {
+    L.push('', `Predicted metrics: not available (${mdEscape(p.reason)}).`);
+  }
+  if (m.partial) L.push('', '*The graph is incomplete: figures marked ≥ are lower bounds.*');
+  return L.join('\n');
+}

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { parseArgs, parseShape } from '../../../extension/cli/metrics';
 import type { ArchGraphJson } from '../../../extension/pipeline/arch/types';
 import type { PredictedMetrics } from '../../../extension/pipeline/metrics/predicted';
-import { collectReport, reportHtml, reportJson, reportMarkdown, type MetricsReport } from '../../../extension/pipeline/metrics/report';
+import { codeLensTitle, collectReport, hoverMarkdown, reportHtml, reportJson, reportMarkdown, type MetricsReport } from '../../../extension/pipeline/metrics/report';
 import { computeStaticMetrics } from '../../../extension/pipeline/metrics/static';
 import { residualNet } from './fixtures';
 
@@ -97,5 +97,26 @@ describe('cli/metrics arguments', () => {
     assert.throws(() => parseArgs([]), /missing FILE/);
     assert.throws(() => parseArgs(['a.py', '--bogus']), /unknown option/);
     assert.throws(() => parseArgs(['a.py', '--entry']), /needs a value/);
+  });
+});
+
+describe('metrics/report CodeLens and hover', () => {
+  const m = computeStaticMetrics(residualNet());
+  const pred: PredictedMetrics = {
+    available: true, heads: 'h.json', metrics: [{
+      name: 'accuracy', label: 'Accuracy', value: 81.24, unit: '%', mae: 3.1, kendallTau: 0.61, heldOutN: 60, percentile: 0.8,
+      description: 'Test accuracy after 300 SGD steps.',
+    }],
+  };
+  it('CodeLens title: static figures, plus the predicted accuracy only when available', () => {
+    assert.equal(codeLensTitle(m), '2.83K params · 18.7 KMACs');
+    assert.equal(codeLensTitle(m, NA), '2.83K params · 18.7 KMACs');
+    assert.equal(codeLensTitle(m, pred), '2.83K params · 18.7 KMACs · acc ≈ 81.2% (τ 0.61)');
+  });
+  it('hover: exact figures and predictions or the reason', () => {
+    const h = hoverMarkdown('Net()', m, NA);
+    assert.match(h, /\| Parameters \| 2,834 \(2\.83K\) \|/);
+    assert.match(h, /Predicted metrics: not available \(no trained metric heads\)/);
+    assert.match(hoverMarkdown('Net()', m, pred), /\| Accuracy \(predicted\) \| 81\.2% ±3\.1% \(τ 0\.61, top 20%\) \|/);
   });
 });
