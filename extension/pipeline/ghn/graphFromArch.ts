@@ -106,8 +106,12 @@ export interface GraphBuildResult {
 }
 
 /** Emulates the autograd graph of the model's forward pass; returns the output's grad_fn. */
+/** Functional ops that use their module's own weight/bias (e.g. torchvision's LayerNorm2d calls F.layer_norm). */
+const FUNCTIONAL_WITH_MODULE_PARAMS = new Set(['layer_norm', 'batch_norm', 'group_norm', 'linear', 'conv1d', 'conv2d', 'conv3d', 'instance_norm']);
+
 function emulateAutograd(arch: ArchGraph): GradFn {
   const leaves = new Map<string, Leaf>();
+  const moduleByPath = new Map(arch.getAttribute('modules').map((m) => [m.path, m]));
   const grads = new Map<string, GradFn[]>(); // node id → grad_fn per output
   let outputFn: GradFn = null;
   const order = arch.nodes();
@@ -127,10 +131,15 @@ function emulateAutograd(arch: ArchGraph): GradFn {
     if (n.kind === 'input') { set(null); continue; }
     if (n.kind === 'output') { outputFn = ins[0] ?? null; continue; }
 
-    const moduleType = n.moduleType ?? n.op;
+    let moduleType = n.moduleType ?? n.op;
+    let params = n.params;
+    if (n.kind !== 'module' && !params.length && FUNCTIONAL_WITH_MODULE_PARAMS.has(n.op)) {
+      const m = moduleByPath.get(n.modulePath);
+      if (m && m.params.some((p) => p.role === 'parameter')) { params = m.params; moduleType = m.type; }
+    }
     const leaf = (suffix: string): Leaf | null => {
-      const p = n.params.find((q: ParamTensor) => q.role === 'parameter' && q.trainable && q.name.endsWith(`.${suffix}`) && q.name.slice(0, -suffix.length - 1) === n.modulePath)
-        ?? n.params.find((q: ParamTensor) => q.role === 'parameter' && q.trainable && q.name.split('.').pop() === suffix);
+      const p = params.find((q: ParamTensor) => q.role === 'parameter' && q.trainable && q.name.endsWith(`.${suffix}`) && q.name.slice(0, -suffix.length - 1) === n.modulePath)
+        ?? params.find((q: ParamTensor) => q.role === 'parameter' && q.trainable && q.name.split('.').pop() === suffix);
       if (!p) return null;
       let l = leaves.get(p.name);
       if (!l) {
@@ -221,15 +230,15 @@ function emulateAutograd(arch: ArchGraph): GradFn {
         set(fn('CloneBackward0', [x]));
         break;
       default: {
-        const params = [w, b].filter((l): l is Leaf => l !== null);
-        const extra = n.params.filter((p) => p.role === 'parameter' && p.trainable && !params.some((l) => l.param === p.name));
+        const own = [w, b].filter((l): l is Leaf => l !== null);
+        const extra = params.filter((p) => p.role === 'parameter' && p.trainable && !own.some((l) => l.param === p.name));
         for (const p of extra) {
           let l = leaves.get(p.name);
           if (!l) { l = { kind: 'leaf', param: p.name, shape: p.shape, moduleType, modulePath: n.modulePath, moduleAttrs: n.attrs }; leaves.set(p.name, l); }
-          params.push(l);
+          own.push(l);
         }
         const name = genericFnName(op);
-        set(fn(name, [...ins, ...params]));
+        set(fn(name, [...ins, ...own]));
       }
     }
   }

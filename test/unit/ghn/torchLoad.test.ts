@@ -6,7 +6,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ArchGraph } from '../../../extension/pipeline/arch/types';
@@ -14,7 +14,7 @@ import { writeSafetensors } from '../../../extension/pipeline/formats/safetensor
 import { loadGhn, predictParameters, type Ghn } from '../../../extension/pipeline/ghn/index';
 import { mlp, resCatCnn, resnet18 } from './helpers/archBuilder';
 import { haveFixtures, REF_DIR } from './helpers/fixtures';
-import { sourceCases } from './helpers/sourceModels';
+import { interpreter, sourceCases } from './helpers/sourceModels';
 
 const PY = '/usr/bin/python3';
 const LOADER = join(__dirname, '..', '..', 'torch', 'load_exported.py');
@@ -74,6 +74,24 @@ describe('ghn: exported files load into PyTorch (strict) and run', function () {
     for (const c of cases!) {
       const arch = await c.build();
       specs.push({ name: c.name, safetensors: await exportOne(c.config === 'cifar10' ? cifar : imagenet, arch, `src_${c.name}`), file: c.pyFile, module: c.pyModule, entry: c.pyEntry, adjust: c.adjust, input: c.input });
+    }
+    for (const r of runLoader(specs, dir)) assert.ok(r.ok, JSON.stringify(r));
+  });
+
+  it('other torchvision families from source (never crash; strict load; forward pass)', async function () {
+    const build = await interpreter();
+    if (!build) this.skip();
+    const TV = '/usr/lib/python3/dist-packages/torchvision/models/';
+    const specs: Spec[] = [];
+    for (const [file, entry] of [['mobilenetv3.py', 'mobilenet_v3_small()'], ['efficientnet.py', 'efficientnet_b0()'], ['convnext.py', 'convnext_tiny()']]) {
+      if (!existsSync(TV + file)) continue;
+      const arch = await build!({ source: readFileSync(TV + file, 'utf8'), file: TV + file, entry, inputShape: [1, 3, 224, 224] });
+      const r = await predictParameters(imagenet, arch);
+      // convnext's LayerNorm2d (F.layer_norm on the module's own weight) is a GHN-2 'ln'; only layer_scale is left out.
+      if (file === 'convnext.py') assert.ok(r.notPredicted.every((p) => p.endsWith('layer_scale')), r.notPredicted.join(','));
+      const out = join(dir, `tv_${file}.safetensors`);
+      writeSafetensors(out, r.tensors, { format: 'pt' });
+      specs.push({ name: entry, safetensors: out, module: 'torchvision.models', entry, input: [1, 3, 224, 224] });
     }
     for (const r of runLoader(specs, dir)) assert.ok(r.ok, JSON.stringify(r));
   });
