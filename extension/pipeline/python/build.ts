@@ -7,7 +7,8 @@ import * as path from 'path';
 import { MultiDirectedGraph } from 'graphology';
 import type { ArchGraph, ArchGraphAttributes, Diagnostic, ModuleInfo, OpNode, ParamTensor, TensorEdge, TensorShape } from '../arch/types';
 import '../torchnn';
-import { installBuiltins, type BuiltinEnv } from './builtins';
+import { bi, installBuiltins, type BuiltinEnv } from './builtins';
+import { einopsShape } from './einops';
 import { BudgetError, PyError } from './errors';
 import { Interp } from './interp';
 import { field, initParser, locOf, parseFile, type PNode, type ParsedFile } from './parse';
@@ -86,6 +87,59 @@ export class Session {
     const dir = path.dirname(path.resolve(opts.file));
     this.userRoots = [dir, path.dirname(dir), path.dirname(path.dirname(dir))].filter((d, i, a) => a.indexOf(d) === i);
     this.installHooks();
+    this.installEinops();
+  }
+
+  private installEinops(): void {
+    const rt = this.rt;
+    const it = this.it;
+    const axesOf = (a: Args, skip: string[]): Record<string, number | null> => {
+      const out: Record<string, number | null> = {};
+      for (const [k, v] of a.kw) if (!skip.includes(k)) out[k] = typeof v === 'number' ? v : null;
+      return out;
+    };
+    const apply = (mode: string, t: Value, pattern: Value, axes: Record<string, number | null>, node: PNode | undefined, extra: Record<string, unknown> = {}): Value => {
+      let x = t;
+      if (x && typeof x === 'object' && (x.kind === 'list' || x.kind === 'tuple') && x.items.every(isTensor)) {
+        x = rt.callTorch({ kind: 'torchns', path: 'torch.stack' }, { pos: [x], kw: new Map() }, node);
+      }
+      if (!isTensor(x)) throw new PyError('TypeError', `${mode}: expected a tensor`, node);
+      const shape = einopsShape(mode, x.shape, String(pattern), axes, node);
+      return rt.emit(mode, mode === 'reduce' ? 'reduce' : 'shape', extra.modulePath !== undefined ? 'module' : 'function', [x], { shape, dtype: x.dtype }, node, { attrs: { pattern: String(pattern), ...axes }, macs: 0, ...extra });
+    };
+    const fn = (mode: string) => bi(mode, (a, n) => {
+      const reduction = mode === 'reduce' ? a.pos[2] ?? a.kw.get('reduction') ?? 'mean' : undefined;
+      return apply(mode, a.pos[0], a.pos[1] ?? a.kw.get('pattern') ?? '', axesOf(a, ['pattern', 'reduction']), n);
+      void reduction;
+    });
+    const layer = (name: string, mode: string): PyClass => {
+      const c: PyClass = { kind: 'class', name, qualname: `einops.layers.torch.${name}`, bases: [rt.moduleBase], mro: [], dict: new Map(), torch: 'Module' };
+      c.mro = [c, ...rt.moduleBase.mro];
+      c.dict.set('__init__', bi('__init__', (a) => {
+        const self = a.pos[0] as PyInstance;
+        self.attrs.set('pattern', a.pos[1] ?? a.kw.get('pattern') ?? '');
+        if (mode === 'reduce') self.attrs.set('reduction', a.pos[2] ?? a.kw.get('reduction') ?? 'mean');
+        self.attrs.set('_axes', { kind: 'opaque', repr: JSON.stringify(axesOf(a, ['pattern', 'reduction'])) });
+        return null;
+      }, true));
+      c.dict.set('forward', bi('forward', (a, n) => {
+        const self = a.pos[0] as PyInstance;
+        const axes = JSON.parse((self.attrs.get('_axes') as { repr: string }).repr) as Record<string, number | null>;
+        const path = self.mod!.path ?? rt.rec.path;
+        return apply(mode, a.pos[1], self.attrs.get('pattern') ?? '', axes, n, { modulePath: path, moduleType: name, defLoc: self.mod!.defLoc });
+      }, true));
+      return c;
+    };
+    const mk = (name: string, entries: Record<string, Value>): void => {
+      const m: PyModule = { kind: 'module', name, isPackage: true, globals: new Scope(undefined, undefined), native: new Map(Object.entries(entries)) };
+      m.globals.module = m;
+      this.env.nativeModules.set(name, m);
+    };
+    const layers = { Rearrange: layer('Rearrange', 'rearrange'), Reduce: layer('Reduce', 'reduce') };
+    mk('einops.layers.torch', layers);
+    mk('einops.layers', { torch: this.env.nativeModules.get('einops.layers.torch')! });
+    mk('einops', { rearrange: fn('rearrange'), repeat: fn('repeat'), reduce: fn('reduce'), layers: this.env.nativeModules.get('einops.layers')! });
+    void it;
   }
 
   // ------------------------------------------------------------ files and imports

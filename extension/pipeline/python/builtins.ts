@@ -454,6 +454,33 @@ export function installBuiltins(it: Interp, tensorClass: () => PyClass): Builtin
   mod('types', { FunctionType: funcC, SimpleNamespace: object, MethodType: funcC });
   mod('re', { sub: bi('sub', (a) => a.pos[2] ?? ''), match: bi('match', () => null), compile: bi('compile', () => opaque('pattern')), search: bi('search', () => null), split: bi('split', (a) => list([a.pos[1] ?? ''])) });
 
+  // argparse: scripts that build the model from `opt = parser.parse_args()` get the defaults
+  const parserCls = mkClass('ArgumentParser', [object], 'argparse');
+  const nsCls = mkClass('Namespace', [object], 'argparse');
+  ctors.set(nsCls, (a) => ({ kind: 'instance', cls: nsCls, attrs: new Map(a.kw) }));
+  ctors.set(parserCls, () => ({ kind: 'instance', cls: parserCls, attrs: new Map(), payload: dictFrom([]) }));
+  const pm = (name: string, f: (self: PyInstance, a: Args, n: PNode | undefined) => Value): void => {
+    parserCls.dict.set(name, bi(name, (a, n) => f(a.pos[0] as PyInstance, { pos: a.pos.slice(1), kw: a.kw }, n), true));
+  };
+  pm('add_argument', (self, a) => {
+    const names = a.pos.filter((x): x is string => typeof x === 'string');
+    const long = names.find((x) => x.startsWith('--')) ?? names[0] ?? '';
+    const dest = typeof a.kw.get('dest') === 'string' ? (a.kw.get('dest') as string) : long.replace(/^-+/, '').replace(/-/g, '_');
+    const action = a.kw.get('action');
+    let def: Value = a.kw.has('default') ? a.kw.get('default')! : action === 'store_true' ? false : action === 'store_false' ? true : null;
+    if (typeof def === 'string' && a.kw.get('type') === C.int) def = parseInt(def, 10);
+    if (typeof def === 'string' && a.kw.get('type') === C.float) def = parseFloat(def);
+    dictSet(self.payload as PyDict, dest, def);
+    return null;
+  });
+  pm('add_argument_group', (self) => self);
+  pm('add_mutually_exclusive_group', (self) => self);
+  pm('set_defaults', (self, a) => { for (const [k, v] of a.kw) dictSet(self.payload as PyDict, k, v); return null; });
+  pm('parse_args', (self) => ({ kind: 'instance', cls: nsCls, attrs: new Map([...(self.payload as PyDict).map.values()].map(([k, v]) => [String(k), v])) }));
+  pm('parse_known_args', (self) => tuple([{ kind: 'instance', cls: nsCls, attrs: new Map([...(self.payload as PyDict).map.values()].map(([k, v]) => [String(k), v])) }, list([])]));
+  pm('print_help', () => null);
+  mod('argparse', { ArgumentParser: parserCls, Namespace: nsCls, ArgumentDefaultsHelpFormatter: object, RawTextHelpFormatter: object });
+
   return { ctors, checks, classOf, nativeModules };
 }
 
