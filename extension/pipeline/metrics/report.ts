@@ -39,8 +39,21 @@ const PRED_LABEL: Record<string, string> = {
   accuracy: 'Predicted accuracy', inferenceMs: 'Predicted CPU time / image', convergenceSteps: 'Predicted convergence',
 };
 
+/** A graph with no op at all and marked partial: nothing was built (e.g. a class needing arguments). */
+function built(r: ModelReport): StaticMetrics | undefined {
+  return r.static && !(r.static.partial && r.static.numOps === 0) ? r.static : undefined;
+}
+
+function firstError(r: ModelReport): string | undefined {
+  const d = r.diagnostics.find((x) => x.severity === 'error');
+  return d ? `${d.message}${d.loc ? ` (line ${d.loc.line + 1})` : ''}` : undefined;
+}
+
 function staticRows(models: ModelReport[]): Row[] {
-  const s = (f: (m: StaticMetrics) => string) => models.map((r) => (r.static ? f(r.static) : '—'));
+  const s = (f: (m: StaticMetrics) => string) => models.map((r) => {
+    const m = built(r);
+    return m ? f(m) : '—';
+  });
   const lb = (m: StaticMetrics) => (m.partial ? '≥' : '');
   return [
     { label: 'Parameters', cells: s((m) => `${lb(m)}${formatCount(m.totalParams)}`), hint: 'sum(p.numel() for p in model.parameters())' },
@@ -75,6 +88,7 @@ function predictedRows(models: ModelReport[]): Row[] {
 
 function notes(r: ModelReport): string {
   if (r.error) return `could not build: ${r.error}`;
+  if (r.static && !built(r)) return `could not build: ${firstError(r) ?? 'no op was reached'}`;
   const errs = r.diagnostics.filter((d) => d.severity === 'error').length;
   const warns = r.diagnostics.filter((d) => d.severity === 'warning').length;
   const parts = [r.static?.partial ? 'incomplete graph' : '', errs ? `${errs} error${errs > 1 ? 's' : ''}` : '', warns ? `${warns} warning${warns > 1 ? 's' : ''}` : ''];
@@ -83,7 +97,7 @@ function notes(r: ModelReport): string {
 
 /** Why predicted metrics are missing, once per distinct reason. */
 function unavailableReasons(models: ModelReport[]): string[] {
-  return [...new Set(models.flatMap((r) => (r.predicted.available || r.error ? [] : [r.predicted.reason])))];
+  return [...new Set(models.flatMap((r) => (r.predicted.available || r.error || !built(r) ? [] : [r.predicted.reason])))];
 }
 
 function predictionNotes(models: ModelReport[]): string[] {
@@ -146,7 +160,8 @@ export function reportMarkdown(rep: MetricsReport, opts: ReportOptions = {}): st
   for (const r of models) {
     L.push(`## \`${r.entry}\``, '');
     if (r.error) L.push(`Could not build: ${mdEscape(r.error)}`, '');
-    const m = r.static;
+    const m = built(r);
+    if (r.static && !m) L.push(`Could not build: ${mdEscape(firstError(r) ?? 'no op was reached')}`, '');
     if (m) {
       const cats = Object.entries(m.categoryCounts).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(', ');
       L.push(`${m.modelType}: ${formatCount(m.totalParams)} params (${m.totalParams.toLocaleString('en-US')}), `
@@ -212,7 +227,8 @@ export function reportHtml(rep: MetricsReport, opts: ReportOptions = {}): string
       for (const r of models) {
         B.push(`<h2><code>${htmlEscape(r.entry)}</code></h2>`);
         if (r.error) B.push(`<p>Could not build: ${htmlEscape(r.error)}</p>`);
-        const m = r.static;
+        const m = built(r);
+        if (r.static && !m) B.push(`<p>Could not build: ${htmlEscape(firstError(r) ?? 'no op was reached')}</p>`);
         if (m) {
           const cats = Object.entries(m.categoryCounts).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(', ');
           B.push(`<p>${htmlEscape(m.modelType)}: ${m.totalParams.toLocaleString('en-US')} params, ${m.macs.toLocaleString('en-US')} MACs. Ops by category: ${htmlEscape(cats || 'none')}.</p>`);
@@ -293,7 +309,8 @@ export async function collectReport<G>(o: CollectOptions<G>): Promise<MetricsRep
     }
     let predicted: PredictedMetrics;
     try {
-      predicted = o.predict ? await o.predict(graph) : { available: false, reason: o.unavailableReason ?? 'no metric heads' };
+      if (stat && stat.partial && stat.numOps === 0) predicted = { available: false, reason: 'the graph could not be built' };
+      else predicted = o.predict ? await o.predict(graph) : { available: false, reason: o.unavailableReason ?? 'no metric heads' };
     } catch (e) {
       predicted = { available: false, reason: errorText(e) };
     }

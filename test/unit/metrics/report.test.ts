@@ -71,6 +71,24 @@ describe('metrics/report', () => {
     assert.equal(JSON.parse(JSON.stringify(j)).models.length, 2);
   });
 
+  it('a model whose graph has no op (e.g. a class that needs arguments) is reported as not built', async () => {
+    const r = await collectReport<ArchGraphJson>({
+      file: 'blocks.py', inputShape: [1, 3, 32, 32], entries: ['Block()'],
+      build: async () => ({
+        ...residualNet(), nodes: [], edges: [], modules: [], stateDict: [], partial: true, modelType: '',
+        diagnostics: [{ severity: 'error', code: 'eval-error', message: "TypeError: __init__() missing 1 required positional argument: 'c'" }],
+      }),
+      measure: computeStaticMetrics,
+      diagnosticsOf: (g) => g.diagnostics,
+      predict: async () => { throw new Error('must not be called'); },
+    });
+    assert.deepEqual(r.models[0].predicted, { available: false, reason: 'the graph could not be built' });
+    const md = reportMarkdown(r);
+    assert.match(md, /\| Parameters \| — \|/);
+    assert.match(md, /\| Notes \| could not build: TypeError: __init__\(\) missing 1 required positional argument: 'c' \|/);
+    assert.doesNotMatch(md, /Predicted metrics not available/);
+  });
+
   it('an empty file says so', () => {
     assert.match(reportMarkdown({ file: 'a.py', inputShape: [1], models: [] }), /No nn\.Module/);
   });
