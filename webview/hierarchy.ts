@@ -167,26 +167,29 @@ function expandDelta(g: ModuleGroup): number {
 }
 
 /**
- * The default collapsed set: start with every top-level module collapsed and expand breadth-first
- * (in execution order) while the visible node count stays within `threshold`.
- * Small graphs come back fully expanded.
+ * The default collapsed set: start with every top-level module collapsed, then expand breadth-first, one
+ * family at a time (all children of a module, or none, so siblings look alike), while the visible node
+ * count stays within `threshold`. Small graphs come back fully expanded.
  */
 export function defaultCollapsed(h: Hierarchy, totalOps: number, threshold: number): Set<string> {
   const collapsed = new Set<string>();
   if (totalOps <= threshold) return collapsed;
-  const top = [...h.modules.values()].filter((m) => m.depth === 1).sort((a, b) => a.first - b.first);
+  const byFirst = (a: ModuleGroup, b: ModuleGroup): number => a.first - b.first;
+  const top = [...h.modules.values()].filter((m) => m.depth === 1).sort(byFirst);
   let count = totalOps;
   for (const m of top) { collapsed.add(m.path); count -= m.opCount - 1; }
-  const queue = [...top];
-  while (queue.length) {
-    const g = queue.shift()!;
-    const delta = expandDelta(g);
-    if (count + delta > threshold) continue;
-    collapsed.delete(g.path);
+  const families: ModuleGroup[][] = [top];
+  while (families.length) {
+    const family = families.shift()!.filter((g) => g.opCount > 1);
+    const delta = family.reduce((s, g) => s + expandDelta(g), 0);
+    if (!family.length || count + delta > threshold) continue;
     count += delta;
-    const kids = g.children.map((c) => h.modules.get(c)!).sort((a, b) => a.first - b.first);
-    for (const k of kids) collapsed.add(k.path);
-    queue.push(...kids);
+    for (const g of family) {
+      collapsed.delete(g.path);
+      const kids = g.children.map((c) => h.modules.get(c)!).sort(byFirst);
+      for (const k of kids) collapsed.add(k.path);
+      families.push(kids);
+    }
   }
   return collapsed;
 }

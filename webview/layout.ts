@@ -10,12 +10,20 @@ export class LayoutClient {
   private seq = 0;
   private readonly pending = new Map<number, (r: LayoutResult) => void>();
 
-  private constructor(private readonly worker: Worker | null, readonly workerError: string | null) {
-    worker?.addEventListener('message', (e: MessageEvent<LayoutResult>) => {
+  private worker: Worker | null;
+
+  private constructor(private readonly spawn: (() => Worker) | null, readonly workerError: string | null) {
+    this.worker = spawn ? this.start(spawn) : null;
+  }
+
+  private start(spawn: () => Worker): Worker {
+    const w = spawn();
+    w.addEventListener('message', (e: MessageEvent<LayoutResult>) => {
       const done = this.pending.get(e.data.id);
       this.pending.delete(e.data.id);
       done?.(e.data);
     });
+    return w;
   }
 
   static async create(workerUrl: string | undefined): Promise<LayoutClient> {
@@ -25,12 +33,15 @@ export class LayoutClient {
       const res = await fetch(workerUrl);
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
       const blob = new Blob([await res.text()], { type: 'text/javascript' });
-      return new LayoutClient(new Worker(URL.createObjectURL(blob)), null);
+      const url = URL.createObjectURL(blob);
+      return new LayoutClient(() => new Worker(url), null);
     } catch (err) {
       firstError = String(err);
     }
     try {
-      return new LayoutClient(new Worker(workerUrl), null);
+      const probe = new Worker(workerUrl);
+      let first: Worker | null = probe;
+      return new LayoutClient(() => { const w = first ?? new Worker(workerUrl); first = null; return w; }, null);
     } catch (err) {
       return new LayoutClient(null, `layout worker unavailable (${firstError}; ${String(err)}); using the fast layout on the UI thread`);
     }
@@ -46,6 +57,12 @@ export class LayoutClient {
       return Promise.resolve({ id, xs: r.xs, ys: r.ys, routes: r.routes, width: r.width, height: r.height, engine: 'fast', ms: performance.now() - t0 });
     }
     const req: LayoutRequest = { id, direction, widths, heights, edges, elkMaxNodes };
+    // A layout still running is stale now: drop it (ELK cannot be interrupted) and start a fresh worker.
+    if (this.pending.size && this.spawn) {
+      this.worker.terminate();
+      this.pending.clear();
+      this.worker = this.start(this.spawn);
+    }
     return new Promise((resolve) => {
       this.pending.set(id, resolve);
       this.worker!.postMessage(req);

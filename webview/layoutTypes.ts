@@ -10,7 +10,7 @@ export interface LayoutRequest {
   heights: Float32Array;
   /** Edge endpoints as visible node indexes: [s0, t0, s1, t1, ...]. */
   edges: Int32Array;
-  /** Use ELK's layered algorithm when the graph has at most this many nodes; the fast layered layout otherwise. */
+  /** Use ELK's layered algorithm when the graph has at most this many nodes and edges; the fast layered layout otherwise. */
   elkMaxNodes: number;
 }
 

@@ -64,7 +64,8 @@ function fast(req: LayoutRequest): Omit<LayoutResult, 'id' | 'ms'> {
 self.addEventListener('message', (ev: MessageEvent<LayoutRequest>) => {
   const req = ev.data;
   const t0 = performance.now();
-  const useElk = req.widths.length <= req.elkMaxNodes;
+  // ELK's time grows fast with edges too (DenseNet's concatenations): bound both.
+  const useElk = req.widths.length <= req.elkMaxNodes && req.edges.length / 2 <= req.elkMaxNodes * 1.5;
   const run = useElk ? elkLayout(req).catch((err: unknown) => ({ ...fast(req), error: `ELK failed, fast layout used: ${String(err)}` })) : Promise.resolve(fast(req));
   void run.then((r) => {
     const result: LayoutResult = { id: req.id, ms: performance.now() - t0, ...r };
