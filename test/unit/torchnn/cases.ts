@@ -668,3 +668,47 @@ L('RMSNorm', [16], {}, [t(2, 5, 16)]);
 L('RMSNorm', [[5, 16]], { elementwise_affine: false, eps: 1e-6 }, [t(2, 5, 16)]);
 L('RMSNorm', [16], {}, [t(2, 16, 5)]);
 Fn(`${FN}rms_norm`, [t(2, 5, 16), [16], t(16)]);
+
+// ---------------------------------------------------------------- states passed in, masks
+L('LSTM', [6, 8, 2], { batch_first: true }, [t(3, 5, 6), [t(2, 3, 8), t(2, 3, 8)]]);
+L('GRU', [6, 8], {}, [t(5, 3, 6), t(1, 3, 8)]);
+L('LSTMCell', [6, 8], {}, [t(3, 6), [t(3, 8), t(3, 8)]]);
+L('MultiheadAttention', [16, 4], { batch_first: true }, [t(2, 5, 16), t(2, 7, 16), t(2, 7, 16)], { key_padding_mask: tb(2, 7), attn_mask: tb(5, 7) });
+L('TransformerEncoderLayer', [16, 4], { dim_feedforward: 32 }, [t(6, 2, 16)], { src_mask: tb(6, 6), src_key_padding_mask: tb(2, 6) });
+
+// ---------------------------------------------------------------- seeded random window configurations
+// Random kernel/stride/padding/dilation/ceil_mode/size combinations for the output-size formulas,
+// including ones PyTorch rejects (empty outputs, padding over half the kernel, bad output_padding).
+{
+  let state = 20261127;
+  const rand = (n: number): number => {
+    state = (state * 1103515245 + 12345) % 2147483648;
+    return state % n;
+  };
+  for (let i = 0; i < 40; i++) {
+    const [k, s, p, d, g] = [1 + rand(5), 1 + rand(3), rand(3), 1 + rand(3), [1, 2, 4][rand(3)]];
+    L('Conv2d', [4 * g, 2 * g, [k, 1 + rand(4)]], { stride: [s, 1 + rand(3)], padding: [p, rand(2)], dilation: [d, 1], groups: g }, [t(1 + rand(2), 4 * g, 3 + rand(12), 3 + rand(12))]);
+  }
+  for (let i = 0; i < 25; i++) {
+    const [k, s, d] = [1 + rand(4), 1 + rand(3), 1 + rand(2)];
+    L('ConvTranspose2d', [4, 6, k], { stride: s, padding: rand(3), output_padding: rand(3), dilation: d, groups: [1, 2][rand(2)] }, [t(1, 4, 2 + rand(6), 2 + rand(6))]);
+  }
+  for (let i = 0; i < 15; i++) {
+    L('Conv1d', [3, 5, 1 + rand(6)], { stride: 1 + rand(3), padding: rand(4), dilation: 1 + rand(3) }, [t(2, 3, 4 + rand(20))]);
+  }
+  for (let i = 0; i < 30; i++) {
+    const k = 1 + rand(5);
+    L('MaxPool2d', [k], { stride: 1 + rand(3), padding: rand(3), dilation: 1 + rand(2), ceil_mode: rand(2) === 1 }, [t(1, 2, 2 + rand(14), 2 + rand(14))]);
+  }
+  for (let i = 0; i < 30; i++) {
+    const k = 1 + rand(5);
+    L('AvgPool2d', [k], { stride: 1 + rand(3), padding: rand(3), ceil_mode: rand(2) === 1, count_include_pad: rand(2) === 1 }, [t(1, 2, 2 + rand(14), 2 + rand(14))]);
+  }
+  for (let i = 0; i < 10; i++) {
+    L('MaxPool1d', [1 + rand(4)], { stride: 1 + rand(3), padding: rand(2), ceil_mode: rand(2) === 1 }, [t(2, 3, 2 + rand(12))]);
+    L('AvgPool3d', [1 + rand(3)], { stride: 1 + rand(2), padding: rand(2), ceil_mode: rand(2) === 1 }, [t(1, 2, 2 + rand(5), 2 + rand(5), 2 + rand(5))]);
+  }
+  for (let i = 0; i < 15; i++) {
+    L('AdaptiveAvgPool2d', [[1 + rand(7), 1 + rand(7)]], {}, [t(1, 3, 1 + rand(12), 1 + rand(12))]);
+  }
+}
