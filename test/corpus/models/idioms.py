@@ -2,7 +2,7 @@
 add_module / setattr / getattr with f-strings, nn.ModuleDict, **kwargs and config dicts, classmethod
 constructors, chunk/split/einsum, F.interpolate, nn.Unflatten, a learnable scalar gate (SAGAN),
 spectral_norm, nn.MultiheadAttention (sequence first), Sequential subclasses with super().forward,
-and self.training branches."""
+self.training branches, and frozen parameters with buffers (persistent or not)."""
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -183,6 +183,29 @@ class TinyYoloBackbone(nn.Module):
         return x.view(bs, self.na, self.no, ny, nx).permute(0, 1, 3, 4, 2).contiguous()
 
 
+class FrozenBackboneClassifier(nn.Module):
+    """Transfer learning: input normalisation buffers (one not persistent), a frozen backbone, a fixed scale."""
+
+    def __init__(self, num_classes=5, freeze=True):
+        super().__init__()
+        self.register_buffer('mean', torch.tensor([0.485, 0.456, 0.406]).view(1, 3, 1, 1))
+        self.register_buffer('std', torch.tensor([0.229, 0.224, 0.225]).view(1, 3, 1, 1), persistent=False)
+        self.backbone = nn.Sequential(
+            nn.Conv2d(3, 32, 3, stride=2, padding=1, bias=False), nn.BatchNorm2d(32), nn.ReLU(inplace=True),
+            nn.Conv2d(32, 64, 3, stride=2, padding=1, bias=False), nn.BatchNorm2d(64), nn.ReLU(inplace=True),
+            nn.AdaptiveAvgPool2d(1), nn.Flatten(),
+        )
+        if freeze:
+            for p in self.backbone.parameters():
+                p.requires_grad = False
+        self.logit_scale = nn.Parameter(torch.ones(1) * 10.0, requires_grad=False)
+        self.head = nn.Linear(64, num_classes)
+
+    def forward(self, x):
+        x = (x - self.mean) / self.std
+        return self.head(self.backbone(x)) * self.logit_scale
+
+
 if __name__ == '__main__':
     print(NamedLayers()(torch.randn(1, 3, 32, 32))[0].shape)
     print(gated_small()(torch.randn(1, 3, 32, 32)).shape)
@@ -190,3 +213,4 @@ if __name__ == '__main__':
     print(SelfAttnGenerator()(torch.randn(1, 128)).shape)
     print(SeqAttentionPool().eval()(torch.randn(10, 1, 16)).shape)
     print(TinyYoloBackbone()(torch.randn(1, 3, 64, 64)).shape)
+    print(FrozenBackboneClassifier()(torch.randn(1, 3, 32, 32)).shape)
