@@ -390,11 +390,11 @@ export function indexModule(m: PyModule, pf: ParsedFile): void {
             a = field(a, 'right');
           }
           if (c.type === 'call') {
-            // `layers.append(...)`, `CFG.update(...)` at module level mutate a name
+            // `layers.append(...)`, `parser.add_argument(...)` at module level may mutate a name
             const fn = field(c, 'function');
             if (fn?.type === 'attribute') {
               const obj = field(fn, 'object');
-              if (obj?.type === 'identifier' && ['append', 'extend', 'update', 'insert', 'pop', 'remove', 'setdefault'].includes(field(fn, 'attribute')!.text)) add(obj.text, top);
+              if (obj?.type === 'identifier') add(obj.text, top);
             }
           }
         }

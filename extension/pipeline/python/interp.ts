@@ -576,6 +576,7 @@ export class Interp {
       else if (dn === 'classmethod') v = { kind: 'classmethod', fn: v };
       else if (dn === 'property' || dn === 'functools.cached_property' || dn === 'cached_property') v = { kind: 'property', fn: v };
       else if (last === 'setter' || last === 'deleter') return; // keep the property getter
+      else if (last === 'handle_legacy_interface') f.legacy = true;
       // everything else (register_model, handle_legacy_interface, torch.jit.*, lru_cache...) passes through
     }
     this.assignName(f.name, v, scope);
@@ -1169,6 +1170,14 @@ export class Interp {
     if (this.noopFunctions.has(f.name) && f.module && !f.module.isUser) return null;
     if (this.callDepth > 100) throw new PyError('RecursionError', 'maximum recursion depth exceeded', node);
     const scope = new Scope(f.closure, f.module);
+    if (f.legacy && (args.kw.has('pretrained') || args.kw.has('pretrained_backbone'))) {
+      const kw = new Map(args.kw);
+      for (const k of ['pretrained', 'pretrained_backbone']) {
+        if (kw.get(k) === true) this.diag('info', 'pretrained', `${f.name}(${k}=True): the architecture is built; pretrained weights are not loaded`, node, false);
+        kw.delete(k);
+      }
+      args = { pos: args.pos, kw };
+    }
     this.bindParams(f, args, scope, node);
     if (f.owner) {
       scope.vars.set('__class_owner__', f.owner);

@@ -551,6 +551,11 @@ export class TorchRuntime {
 
   /** `x[...]`: computed here (slices are not catalogue values). */
   tensorGetItem(t: Tensor, idx: Value, node: PNode): Value {
+    if (t.data && t.shape.length === 1 && typeof idx === 'number' && t.shape[0] !== null) {
+      const n = t.shape[0];
+      const i = idx < 0 ? n + idx : idx;
+      if (i >= 0 && i < n) return dataTensor([t.data[i]], [], t.dtype ?? 'float32');
+    }
     const items = idx && typeof idx === 'object' && idx.kind === 'tuple' ? idx.items : [idx];
     const consumed = items.filter((x) => !(x === null || (x && typeof x === 'object' && x.kind === 'ellipsis'))).length;
     const out: TensorShape = [];
@@ -758,6 +763,7 @@ export class TorchRuntime {
     if (name === '_parameters') return dictFrom([...mod.params.entries()]);
     if (name === '_buffers') return dictFrom([...mod.buffers.entries()]);
     if (name === '__class__') return s.cls;
+    if (mod.layer && (name === 'weight' || name === 'bias') && !/^(RNN|LSTM|GRU)/.test(mod.layer.type)) return null;
     if (mod.layerArgs && name in mod.layerArgs) {
       let v = this.fromCat(mod.layerArgs[name]);
       if (mod.layer && /^Conv/.test(mod.layer.type) && CONV_TUPLE_ARGS.includes(name) && typeof v === 'number') {

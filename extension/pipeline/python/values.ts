@@ -54,6 +54,8 @@ export interface PyFunction {
   /** Class that defined it (for zero-argument super()). */
   owner?: PyClass;
   isGenerator?: boolean;
+  /** torchvision's @handle_legacy_interface: `pretrained=` keywords are accepted and dropped. */
+  legacy?: boolean;
 }
 
 export interface BoundMethod { kind: 'bound'; self: Value; fn: Value }
