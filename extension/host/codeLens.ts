@@ -71,6 +71,12 @@ export class ModelCodeLensProvider implements vscode.CodeLensProvider, vscode.Di
     if (!(lens instanceof FiguresLens)) return lens;
     try {
       const g = await this.graphs.buildGraph(lens.doc, lens.entry.expr);
+      const firstError = g.diagnostics.find((d) => d.severity === 'error');
+      if (g.nodes.length === 0 && firstError) {
+        // Nothing could be built (e.g. a block class whose constructor needs arguments): say why.
+        lens.command = { title: `$(info) ${truncate(firstError.message, 70)}`, command: 'ghnLens.showArchitecture', arguments: [lens.doc.uri, lens.entry.expr], tooltip: g.diagnostics.map((d) => d.message).join('\n') };
+        return lens;
+      }
       const macsExact = g.nodes.every((n) => n.macsExact);
       const warnings = g.diagnostics.filter((d) => d.severity !== 'info').length;
       lens.command = {
@@ -87,4 +93,8 @@ export class ModelCodeLensProvider implements vscode.CodeLensProvider, vscode.Di
     }
     return lens;
   }
+}
+
+function truncate(s: string, n: number): string {
+  return s.length > n ? `${s.slice(0, n - 1)}…` : s;
 }

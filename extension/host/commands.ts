@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ModelEntry } from '../pipeline/arch/types';
+import type { ParamStats } from '../protocol/panel';
 import { readConfig } from './config';
 import { compact, macs, pythonSnippet, safetensorsName } from './format';
 import type { GhnWorkerClient } from './ghnWorkerClient';
@@ -16,6 +17,8 @@ import type { GraphService } from './services';
 export interface ArchitecturePanelLike {
   reveal(doc: vscode.TextDocument, entryExpr?: string): Promise<void>;
   openInEditor(): Promise<void>;
+  /** Predicted-parameter statistics for the inspector. */
+  showParamStats?(stats: Record<string, ParamStats>): void;
 }
 
 export interface CommandContext {
@@ -139,6 +142,7 @@ async function predict(ctx: CommandContext, doc: vscode.TextDocument, entry: str
   }, `GHN Lens: predicting the parameters of ${entry}`);
   ctx.log.info(`wrote ${output}: ${r.predicted} predicted, ${r.notPredicted.length} not predicted, ${r.bytes} bytes, GHN graph ${r.ghnGraph.nodes} nodes, ${r.ms} ms`);
   for (const w of r.warnings) ctx.log.warn(`${entry}: ${w}`);
+  ctx.panel.showParamStats?.(r.stats);
   const snippet = pythonSnippet(path.basename(file, '.py'), entry, outName);
   const missing = r.notPredicted.length ? ` (${r.notPredicted.length} kept at PyTorch's initialisation)` : '';
   const action = await vscode.window.showInformationMessage(

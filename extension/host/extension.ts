@@ -32,8 +32,11 @@ export function activate(context: vscode.ExtensionContext): void {
       const entries = await graphs.findEntries(doc);
       if (vscode.window.activeTextEditor?.document !== doc) return;
       if (!entries.length) { status.hide(); return; }
-      const g = await graphs.buildGraph(doc, entries[0].expr).catch(() => undefined);
-      status.text = `$(type-hierarchy) ${entries.length} model${entries.length > 1 ? 's' : ''}` + (g ? ` · ${compact(g.totalParams)}` : '');
+      // The figures of the model under the cursor, if any.
+      const line = vscode.window.activeTextEditor.selection.active.line;
+      const here = entries.filter((e) => e.loc.line <= line && line <= e.loc.endLine).pop();
+      const g = here ? await graphs.buildGraph(doc, here.expr).catch(() => undefined) : undefined;
+      status.text = `$(type-hierarchy) ${entries.length} model${entries.length > 1 ? 's' : ''}` + (here && g ? ` · ${here.name} ${compact(g.totalParams)}` : '');
       status.tooltip = `GHN Lens: ${entries.map((e) => e.expr).join(', ')}\nClick to show the architecture.`;
       status.show();
     } catch {
@@ -44,6 +47,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const updateSoon = () => { if (timer) clearTimeout(timer); timer = setTimeout(() => void updateStatus(), 500); };
   context.subscriptions.push(
     vscode.window.onDidChangeActiveTextEditor(updateSoon),
+    vscode.window.onDidChangeTextEditorSelection((e) => { if (e.textEditor === vscode.window.activeTextEditor) updateSoon(); }),
     vscode.workspace.onDidChangeTextDocument((e) => { if (e.document === vscode.window.activeTextEditor?.document) updateSoon(); }),
     { dispose: () => { if (timer) clearTimeout(timer); } },
   );
@@ -54,7 +58,7 @@ export function activate(context: vscode.ExtensionContext): void {
 /** The Architecture panel; if it cannot be created, the rest of GHN Lens still works and says why. */
 function openPanel(context: vscode.ExtensionContext, graphs: PipelineService, log: vscode.LogOutputChannel): ArchitecturePanelLike {
   try {
-    return registerArchitecturePanel(context, graphs);
+    return registerArchitecturePanel(context, graphs, log);
   } catch (e) {
     const why = `the Architecture panel could not start: ${e instanceof Error ? e.message : String(e)}`;
     log.error(why);

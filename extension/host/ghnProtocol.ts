@@ -1,4 +1,5 @@
 /** Messages between the extension host and the GHN worker thread (`ghnWorker.ts`). */
+import type { ParamStats } from '../protocol/panel';
 
 export interface PredictRequest {
   type: 'predict';
@@ -29,6 +30,8 @@ export interface PredictResult {
   /** Where the model departs from what GHN-2 handles, and other notes from the GHN. */
   warnings: string[];
   ghnGraph: { nodes: number; edges: number };
+  /** Statistics of every predicted tensor (for the panel's inspector), keyed by state_dict name. */
+  stats: Record<string, ParamStats>;
 }
 
 export type FromWorker =

@@ -6,7 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import { writeSafetensors } from '../pipeline/formats/safetensors';
-import { loadGhn, predictParameters, setGhnWasmDir } from '../pipeline/ghn/index';
+import { loadGhn, paramStats, predictParameters, setGhnWasmDir } from '../pipeline/ghn/index';
+import type { ParamStats } from '../protocol/panel';
 import { buildArchGraph } from '../pipeline/python/index';
 import type { FromWorker, PredictRequest, ToWorker } from './ghnProtocol';
 
@@ -62,10 +63,19 @@ async function predict(req: PredictRequest): Promise<void> {
     });
     let bytes = 0;
     let total = 0;
-    for (const [, t] of r.tensors) { bytes += t.data.byteLength; total++; }
+    const stats: Record<string, ParamStats> = {};
+    const predicted = new Set(r.predicted);
+    for (const [name, t] of r.tensors) {
+      bytes += t.data.byteLength;
+      total++;
+      if (predicted.has(name)) {
+        const s = paramStats(t.data);
+        stats[name] = { mean: s.mean, std: s.std, min: s.min, max: s.max, histogram: s.histogram.counts };
+      }
+    }
     post({ type: 'done', id: req.id, result: {
       output: req.output, predicted: r.predicted.length, notPredicted: r.notPredicted, totalTensors: total, bytes,
-      ms: Date.now() - started, warnings: r.warnings, ghnGraph: r.ghnGraph,
+      ms: Date.now() - started, warnings: r.warnings, ghnGraph: r.ghnGraph, stats,
     } });
   } catch (e) {
     post({ type: 'error', id: req.id, message: e instanceof Error ? e.message : String(e), cancelled: ac.signal.aborted });

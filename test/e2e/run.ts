@@ -133,6 +133,13 @@ async function main(): Promise<number> {
   t = Date.now();
   const vsix = skipPackage && existsSync(join(ROOT, 'ghn-lens-0.1.0.vsix')) ? join(ROOT, 'ghn-lens-0.1.0.vsix') : packageVsix({ quiet: true });
   log(`packaged ${basename(vsix)}: ${(statSync(vsix).size / 1024 / 1024).toFixed(2)} MiB (${((Date.now() - t) / 1000).toFixed(1)} s)`);
+  // The .vsix bundles the trained GHN from media/ghn/. Until one is there, the suite points GHN Lens (user
+  // settings) at the GHN-2 reference weights in ../shared (a random initialisation: it exercises the whole
+  // prediction path, not the quality of the predictions).
+  const bundled = existsSync(join(ROOT, 'media', 'ghn')) && readdirSync(join(ROOT, 'media', 'ghn')).some((f) => f.endsWith('.safetensors'));
+  const reference = join(ROOT, '..', 'shared', 'ghn2-reference', 'ghn2_cifar10_seed0.safetensors');
+  const fallbackCheckpoint = !bundled && existsSync(reference) ? reference : undefined;
+  log(bundled ? 'GHN: the checkpoint bundled in the .vsix' : fallbackCheckpoint ? `GHN: no checkpoint bundled; using ${fallbackCheckpoint} (random-init reference weights)` : 'GHN: no checkpoint at all');
   const scenarios = await loadScenarios();
   log(`scenarios: ${scenarios.map((s) => s.name).join(', ')}`);
 
@@ -145,6 +152,11 @@ async function main(): Promise<number> {
     const workspace = join(modeDir, 'examples');
     cpSync(process.env.GHN_LENS_E2E_EXAMPLES ?? join(ROOT, 'examples'), workspace, { recursive: true, filter: (s) => !/__pycache__|\.safetensors$/.test(s) });
     const prof = profile(join(modeDir, 'profile'));
+    if (fallbackCheckpoint) {
+      // A machine-overridable setting: code-server (a remote) reads it from the Machine settings.
+      mkdirSync(join(prof.user, 'Machine'), { recursive: true });
+      writeFileSync(join(prof.user, 'Machine', 'settings.json'), JSON.stringify({ 'ghnLens.ghnCheckpoint': fallbackCheckpoint }, null, 2));
+    }
     t = Date.now();
     installVsix(tools, prof, vsix);
     log(`[${mode}] installed the .vsix (${((Date.now() - t) / 1000).toFixed(1)} s)`);

@@ -15,18 +15,31 @@ export function pythonFiles(workspace: string, dir = workspace): string[] {
   return out.sort();
 }
 
-/** The example the scenarios use: the CIFAR ResNet when the workspace has one, else the first model file;
- *  its last nn.Module class (blocks come first, the model last). */
-export function exampleModelFile(workspace: string): { file: string; className: string; classLine: number } {
+/**
+ * The model the scenarios use: in the CIFAR ResNet example (else the first file with an nn.Module),
+ * a factory named after the model class (`ResNet18` for `ResNet`) when there is one, else the last class
+ * (blocks come first, the model last). `line` is 0-based, the `class`/`def` line.
+ */
+export function exampleModel(workspace: string): { file: string; name: string; kind: 'class' | 'factory'; line: number } {
   const files = pythonFiles(workspace);
   const ordered = [...files.filter((f) => /resnet/i.test(f)), ...files.filter((f) => /cifar|mlp|lenet|vgg/i.test(f)), ...files];
   for (const f of ordered) {
     const lines = readFileSync(join(workspace, f), 'utf8').split('\n');
     let i = lines.length - 1;
     while (i >= 0 && !/^class\s+\w+\s*\(\s*(nn\.)?Module\s*\)/.test(lines[i])) i--;
-    if (i >= 0) return { file: f, className: /^class\s+(\w+)/.exec(lines[i])![1], classLine: i };
+    if (i < 0) continue;
+    const cls = /^class\s+(\w+)/.exec(lines[i])![1];
+    const j = lines.findIndex((l) => new RegExp(`^def\\s+${cls}\\w*\\s*\\(`, 'i').test(l));
+    if (j >= 0) return { file: f, name: /^def\s+(\w+)/.exec(lines[j])![1], kind: 'factory', line: j };
+    return { file: f, name: cls, kind: 'class', line: i };
   }
   throw new Error(`no Python file with an nn.Module class in ${workspace} (found: ${files.join(', ') || 'none'})`);
+}
+
+/** Texts of every CodeLens in the active editor, top to bottom. */
+export async function codeLensTexts(ctx: E2EContext): Promise<string[]> {
+  const all = await ctx.page.locator('.monaco-editor .codelens-decoration').allInnerTexts();
+  return all.map((t) => t.replace(/\s+/g, ' ').trim());
 }
 
 /** Puts the cursor on a 0-based line of the active editor (Ctrl+G). */

@@ -1,14 +1,14 @@
-// Run "GHN Lens: Show Architecture" from the command palette with the cursor in a model class: the
+// Run "GHN Lens: Show Architecture" from the command palette with the cursor in a model: the
 // Architecture view opens in the GHN Lens side bar and its webview shows the graph (read from inside).
 import type { E2EContext } from '../context';
-import { assert, exampleModelFile, goToLine } from '../util';
+import { assert, exampleModel, goToLine } from '../util';
 
 export async function run(ctx: E2EContext): Promise<void> {
-  const ex = exampleModelFile(ctx.workspace);
+  const ex = exampleModel(ctx.workspace);
   await ctx.openFile(ex.file);
-  await goToLine(ctx, ex.classLine + 1);
+  await goToLine(ctx, ex.line + 1);
   await ctx.runCommand('GHN Lens: Show Architecture');
-  await ctx.page.locator('.pane-header', { hasText: 'Architecture' }).first().waitFor({ timeout: 30_000 });
+  await ctx.page.locator('.part.sidebar .composite.title', { hasText: /GHN Lens/i }).waitFor({ timeout: 30_000 });
   const frame = ctx.panelFrame();
   // The panel marks its root with the node count once the graph is drawn.
   const root = frame.locator('[data-state="graph"][data-node-count]').first();
@@ -21,10 +21,10 @@ export async function run(ctx: E2EContext): Promise<void> {
   ctx.log(`panel text starts: ${JSON.stringify(text.slice(0, 120))}`);
   await ctx.screenshot('architecture-panel');
   // The CLI builds the same graph.
-  const cli = await ctx.cli(['graph', ex.file, '--entry', `${ex.className}()`, '--format', 'json']);
+  const cli = await ctx.cli(['graph', ex.file, '--entry', `${ex.name}()`, '--format', 'json']);
   if (cli.code === 0) {
     const nodes = (JSON.parse(cli.stdout) as { nodes: unknown[] }).nodes.length;
-    ctx.log(`CLI: ${nodes} nodes`);
+    ctx.log(`CLI: ${nodes} nodes for ${ex.name}()`);
   } else {
     ctx.log(`CLI graph exit ${cli.code}: ${cli.stderr.trim().slice(0, 200)}`);
   }
