@@ -41,6 +41,9 @@ export function padShape(where: string, x: TensorShape, pad: number[], mode: str
     const d = x.length - 1 - i;
     const size = x[d];
     const [before, after] = [pad[2 * i], pad[2 * i + 1]];
+    if (mode === 'circular' && size !== null && (before > size || after > size)) {
+      throw new ShapeError(`${where}: Padding value causes wrapping around more than once.`);
+    }
     if (mode === 'reflect' && size !== null && (before >= size || after >= size)) {
       throw new ShapeError(`${where}: Argument #4: Padding size should be less than the corresponding input dimension, but got: padding (${before}, ${after}) at dimension ${d} of input [${fmtDims(x)}]`);
     }

@@ -198,11 +198,21 @@ const t: FunctionSpec = {
   macs: NO_MACS,
 };
 
-/** Tensor.mT / .T are properties the interpreter may route here too. */
+/** Tensor.T (a property): all dims reversed. */
+const reverseT: FunctionSpec = {
+  op: 'permute',
+  category: 'shape',
+  names: ['Tensor.T'],
+  signature: [arg('input')],
+  forward: (args) => out([...tensorShape(args, 'input', 'T')].reverse()),
+  macs: NO_MACS,
+};
+
+/** Tensor.mT (a property): the last two dims swapped. */
 const matrixT: FunctionSpec = {
   op: 'transpose',
   category: 'shape',
-  names: ['Tensor.mT', 'Tensor.T'],
+  names: ['Tensor.mT'],
   signature: [arg('input')],
   forward(args) {
     const x = tensorShape(args, 'input', 'mT');
@@ -448,7 +458,7 @@ const oneHot: FunctionSpec = {
 
 export const tensorFunctions: FunctionSpec[] = [
   cat, stack, viewLike('view', ['Tensor.view']), viewLike('reshape', spellings('reshape')), asOther('view_as'), asOther('reshape_as'), asOther('expand_as'),
-  expand, repeat, permute, transpose, t, matrixT, squeeze, unsqueeze, flatten, unflatten, split, chunk, unbind, narrow,
+  expand, repeat, permute, transpose, t, matrixT, reverseT, squeeze, unsqueeze, flatten, unflatten, split, chunk, unbind, narrow,
   ...['zeros', 'ones', 'empty', 'rand', 'randn'].map(factory), full, arange, linspace,
   ...['zeros', 'ones', 'empty'].map((op) => newFactory(`new_${op}`)), { ...newFactory('new_full'), signature: [arg('input'), arg('size'), arg('fill_value'), ...SIZE_KWARGS] },
   ...['zeros_like', 'ones_like', 'empty_like', 'rand_like', 'randn_like'].map((op) => likeFactory(op)), likeFactory('full_like', [arg('fill_value')]),
