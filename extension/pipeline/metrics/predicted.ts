@@ -140,6 +140,12 @@ export function parseMetricHeads(json: unknown): MetricHeads {
     const q = head.heldOut;
     if (!q || !isNum(q.n) || !isNum(q.kendallTau) || !isNum(q.mae) || !isNumArray(q.predictions) || !isNumArray(q.targets)) fail(`${where}: heldOut`);
     if (q.predictions.length !== q.targets.length) fail(`${where}: heldOut predictions/targets differ in length`);
+    if (q.predictions.length !== q.n) fail(`${where}: heldOut.n is ${q.n} but ${q.predictions.length} predictions are listed`);
+    // The quality figures must be those of the listed held-out predictions (no figure without its evidence).
+    const tau = kendallTauB(q.predictions, q.targets);
+    const err = meanAbsoluteError(q.predictions, q.targets);
+    if (!(Math.abs(tau - q.kendallTau) <= 1e-6)) fail(`${where}: heldOut.kendallTau ${q.kendallTau} does not match its predictions (${tau})`);
+    if (!(Math.abs(err - q.mae) <= 1e-6 * Math.max(1, Math.abs(err)))) fail(`${where}: heldOut.mae ${q.mae} does not match its predictions (${err})`);
     if (typeof head.higherIsBetter !== 'boolean') fail(`${where}: higherIsBetter`);
   }
   return o as unknown as MetricHeads;

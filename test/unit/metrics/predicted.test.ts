@@ -9,13 +9,23 @@ import {
 
 const HID = 4;
 
+/** Held-out figures computed from the listed predictions, as train_heads.py writes them. */
+function quality(predictions: number[], targets: number[]): MetricHead['heldOut'] {
+  return { n: predictions.length, kendallTau: kendallTauB(predictions, targets), mae: meanAbsoluteError(predictions, targets), predictions, targets };
+}
+// 24 held-out architectures: predictions 40..63 (step 1) and 65 at the top; targets mostly in order.
+const ACC_PRED = [...Array.from({ length: 24 }, (_, i) => 40 + i), 70];
+const ACC_TRUE = ACC_PRED.map((v, i) => (i % 4 === 1 ? v - 1.5 : v + 1));
+const MS_PRED = Array.from({ length: 25 }, (_, i) => 0.2 * (i + 1));
+const MS_TRUE = MS_PRED.map((v, i) => (i % 3 === 0 ? v * 1.3 : v));
+
 function head(over: Partial<MetricHead> = {}): MetricHead {
   return {
     label: 'Accuracy', unit: '%', description: 'test accuracy after 1 epoch', higherIsBetter: true,
     input: { mean: [0, 0, 0, 0], std: [1, 1, 1, 1] },
     layers: [{ weight: [[1, 0, 0, 0]], bias: [0], activation: 'none' }],
     target: { transform: 'identity', mean: 50, std: 10 },
-    heldOut: { n: 40, kendallTau: 0.6, mae: 3, predictions: [40, 50, 60, 70], targets: [42, 48, 61, 69] },
+    heldOut: quality(ACC_PRED, ACC_TRUE),
     trainN: 10,
     ...over,
   };
@@ -31,7 +41,7 @@ function heads(): MetricHeads {
         label: 'Inference time', unit: 'ms', higherIsBetter: false,
         layers: [{ weight: [[0, 1, 0, 0], [0, -1, 0, 0]], bias: [0, 0], activation: 'relu' }, { weight: [[1, 1]], bias: [0], activation: 'none' }],
         target: { transform: 'log', mean: 0, std: 1 },
-        heldOut: { n: 30, kendallTau: 0.8, mae: 0.2, predictions: [0.5, 1, 4], targets: [0.6, 1, 3.5] },
+        heldOut: quality(MS_PRED, MS_TRUE),
       }),
     },
   };
@@ -80,11 +90,13 @@ describe('metrics/predicted', () => {
     if (!p.available) return;
     assert.deepEqual(p.metrics.map((m) => m.name), ['accuracy', 'inferenceMs']);
     assert.equal(p.metrics[0].value, 65);
-    assert.equal(p.metrics[0].kendallTau, 0.6);
-    assert.equal(p.metrics[0].percentile, 0.75);
+    assert.equal(p.metrics[0].kendallTau, kendallTauB(ACC_PRED, ACC_TRUE));
+    assert.ok(p.metrics[0].kendallTau > 0.8);
+    assert.equal(p.metrics[0].percentile, 24 / 25);
+    assert.equal(p.metrics[0].heldOutN, 25);
     assert.equal(p.metrics[1].value, 1);
     assert.match(predictedTitle(p), /^acc ≈ 65\.0% · CPU ≈ 1\.0 ms$/);
-    assert.match(predictedTooltip(p), /Kendall τ 0\.60/);
+    assert.match(predictedTooltip(p), /Kendall τ 0\.\d\d on them/);
   });
 
   it('says "not available" without heads, never a number', async () => {
@@ -126,16 +138,29 @@ describe('metrics/predicted', () => {
 
   it('does not show a head whose held-out quality is below the bar', () => {
     const h = heads();
-    h.heads.accuracy!.heldOut.kendallTau = 0.12;
+    const shuffled = [...ACC_TRUE].reverse();
+    h.heads.accuracy!.heldOut = quality(ACC_PRED, shuffled);
     const p = predictMetrics([1.5, 0, 0, 0], h);
     assert.ok(p.available);
     if (!p.available) return;
     assert.deepEqual(p.metrics.map((m) => m.name), ['inferenceMs']);
-    assert.match(predictedTooltip(p), /Not shown: Accuracy: held-out Kendall τ 0\.12/);
-    h.heads.inferenceMs!.heldOut.n = 5;
+    assert.match(predictedTooltip(p), /Not shown: Accuracy: held-out Kendall τ -0\.\d\d over 25/);
+    h.heads.inferenceMs!.heldOut = quality(MS_PRED.slice(0, 5), MS_TRUE.slice(0, 5));
     const none = predictMetrics([1.5, 0, 0, 0], h);
     assert.equal(none.available, false);
     assert.equal(predictMetrics([1.5, 0, 0, 0], h, 'x', { minKendallTau: 0, minHeldOut: 0 }).available, true);
+  });
+
+  it('rejects quality figures that do not match the listed held-out predictions', () => {
+    const h = heads();
+    h.heads.accuracy!.heldOut.kendallTau = 0.99;
+    assert.throws(() => parseMetricHeads(JSON.parse(JSON.stringify(h))), /kendallTau 0\.99 does not match/);
+    const h2 = heads();
+    h2.heads.accuracy!.heldOut.mae = 0.01;
+    assert.throws(() => parseMetricHeads(JSON.parse(JSON.stringify(h2))), /mae 0\.01 does not match/);
+    const h3 = heads();
+    h3.heads.accuracy!.heldOut.n = 60;
+    assert.throws(() => parseMetricHeads(JSON.parse(JSON.stringify(h3))), /heldOut\.n is 60/);
   });
 
   it('checks that heads belong to the GHN in use', () => {
