@@ -253,3 +253,42 @@ export function dtypeName(v: CatValue): string | undefined {
   return undefined;
 }
 
+
+const KIND_OF_DTYPE: Record<string, number> = {
+  bool: 0, uint8: 1, int8: 1, int16: 1, int32: 1, int64: 1, float16: 2, bfloat16: 2, float32: 2, float64: 2, complex32: 3, complex64: 3, complex128: 3,
+};
+const WIDTH: Record<string, number> = {
+  bool: 0, uint8: 1, int8: 1, int16: 2, int32: 3, int64: 4, float16: 1, bfloat16: 1, float32: 2, float64: 3, complex32: 1, complex64: 2, complex128: 3,
+};
+const DEFAULT_OF_KIND = ['bool', 'int64', 'float32', 'complex64'];
+
+/**
+ * PyTorch's type promotion for element-wise ops: the highest category (bool < integer < floating < complex)
+ * wins; within it, dimensioned tensors outrank 0-d tensors, which outrank Python scalars (a scalar alone
+ * gives the default dtype of its category). Undefined when a tensor's dtype is unknown.
+ */
+export function promoteTypes(values: CatValue[]): string | undefined {
+  const ops: { kind: number; level: number; dtype?: string }[] = [];
+  for (const v of values) {
+    if (isTensor(v)) {
+      const dtype = v.dtype ?? 'float32';
+      const kind = KIND_OF_DTYPE[dtype];
+      if (kind === undefined) return undefined;
+      ops.push({ kind, level: v.shape.length === 0 ? 1 : 2, dtype });
+    } else if (typeof v === 'boolean') ops.push({ kind: 0, level: 0 });
+    else if (typeof v === 'number') ops.push({ kind: Number.isInteger(v) ? 1 : 2, level: 0 });
+  }
+  if (ops.length === 0) return undefined;
+  const kind = Math.max(...ops.map((o) => o.kind));
+  for (const level of [2, 1, 0]) {
+    const c = ops.filter((o) => o.level === level && o.kind === kind);
+    if (c.length === 0) continue;
+    if (level === 0) return DEFAULT_OF_KIND[kind];
+    const dtypes = [...new Set(c.map((o) => o.dtype!))];
+    // float16 with bfloat16 (or uint8 with int8) have no common 16-/8-bit type: the next width up.
+    if (dtypes.includes('float16') && dtypes.includes('bfloat16')) return 'float32';
+    if (dtypes.includes('uint8') && dtypes.includes('int8')) return 'int16';
+    return dtypes.reduce((a, b) => (WIDTH[b] > WIDTH[a] ? b : a));
+  }
+  return undefined;
+}

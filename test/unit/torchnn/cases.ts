@@ -256,6 +256,19 @@ Fn('operator.iadd', [t(3), t(2, 3)]); // in-place cannot grow the result
 Fn('operator.iadd', [0, t(2, 3)]); // `total += x` starting from a Python number
 Fn('operator.imul', [t(2, 3), 0.5]);
 Fn('torch.add', [t(2, 3), t(2, 3)], { alpha: 2 });
+// type promotion
+Fn('torch.div', [ti(5, 2, 3), 2]);
+Fn('operator.truediv', [ti(5, 2, 3), ti(5, 3)]);
+Fn('torch.div', [ti(5, 2, 3), 2], { rounding_mode: 'floor' });
+Fn('operator.mul', [ti(5, 2, 3), 0.5]);
+Fn('operator.add', [tb(2, 3), 1]);
+Fn('operator.add', [tb(2, 3), tb(3)]);
+Fn('operator.add', [ti(5, 2, 3), t(3)]);
+Fn('operator.sub', [1, ti(5, 2, 3)]);
+Fn('operator.mul', [{ tensor: [2, 3], dtype: 'float16' }, { tensor: [], dtype: 'float64' }]);
+Fn('operator.mul', [{ tensor: [2, 3], dtype: 'float16' }, { tensor: [3], dtype: 'float64' }]);
+Fn('operator.add', [{ tensor: [2, 3], dtype: 'int32', high: 4 }, ti(4, 3)]);
+Fn('torch.where', [tb(2, 3), ti(4, 2, 3), 0.5]);
 Fn('torch.div', [t(2, 3), t(3)], { rounding_mode: 'floor' });
 Fn('torch.true_divide', [t(2, 3), 2]);
 Fn('torch.multiply', [t(2, 3), t(3)]);

@@ -4,7 +4,7 @@
  */
 import { arg, NO_MACS, shapePreservingFunction, spellings, varargs } from '../entries';
 import { registerFunctions } from '../registry';
-import { broadcastAll, broadcastShapes, dtypeName, fmtDims, intArg, isTensor, operandShape, out, sameAs, tensorShape } from '../shapeMath';
+import { broadcastAll, broadcastShapes, dtypeName, fmtDims, intArg, isTensor, operandShape, out, promoteTypes, sameAs, tensorShape } from '../shapeMath';
 import { gluShape } from '../activations';
 import { ShapeError } from '../types';
 import type { ArgSpec, CatValue, FunctionSpec } from '../types';
@@ -16,6 +16,14 @@ const BOOL_OPS = new Set(['eq', 'ne', 'lt', 'le', 'gt', 'ge', 'logical_and', 'lo
 
 function dtypeOf(v: CatValue): string | undefined {
   return isTensor(v) ? v.dtype : undefined;
+}
+
+/** Out-of-place result dtype: type promotion, and true division of integers gives the default float. */
+function resultDtype(op: string, args: Record<string, CatValue>): string | undefined {
+  const promoted = promoteTypes([args.input, args.other]);
+  const trueDivision = op === 'div' && (args.rounding_mode === null || args.rounding_mode === undefined);
+  if (trueDivision && (promoted === 'bool' || (promoted !== undefined && /int/.test(promoted)))) return 'float32';
+  return promoted;
 }
 
 /**
@@ -35,7 +43,7 @@ function binary(op: string, names: string[], inplaceNames: string[], extra: ArgS
       if (grows) throw new ShapeError(`${op}: output with shape [${fmtDims(a)}] doesn't match the broadcast shape [${fmtDims(shape)}]`);
     }
     // In-place ops write into `input` and keep its dtype, comparisons included (`x.lt_(y)` stays float).
-    const dtype = inplace && isTensor(args.input) ? dtypeOf(args.input) : BOOL_OPS.has(op) ? 'bool' : dtypeOf(args.input) ?? dtypeOf(args.other);
+    const dtype = inplace && isTensor(args.input) ? dtypeOf(args.input) : BOOL_OPS.has(op) ? 'bool' : resultDtype(op, args);
     return out(shape, dtype);
   };
   const specs: FunctionSpec[] = [{ op, category: 'elementwise', names, signature, forward: result(false), macs: NO_MACS }];
@@ -189,7 +197,7 @@ const where: FunctionSpec = {
   signature: [arg('condition'), arg('input'), arg('other')],
   forward(args) {
     const shapes = [args.condition, args.input, args.other].map((v) => operandShape(v, 'where'));
-    return out(broadcastAll(shapes, 'where'), dtypeOf(args.input) ?? dtypeOf(args.other));
+    return out(broadcastAll(shapes, 'where'), promoteTypes([args.input, args.other]));
   },
   macs: NO_MACS,
 };
