@@ -7,7 +7,9 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { ArchGraph, ModelEntry } from '../pipeline/arch/types';
-import { loadMetricHeads, METRIC_HEADS_FILE, predictWith, type MetricHeadsLoad, type NodeEmbeddings } from '../pipeline/metrics/predicted';
+import {
+  DEFAULT_QUALITY_BAR, formatMetricValue, loadMetricHeads, METRIC_HEADS_FILE, predictWith, type MetricHeads, type MetricHeadsLoad, type NodeEmbeddings,
+} from '../pipeline/metrics/predicted';
 import { collectReport, reportHtml, reportJson, reportMarkdown } from '../pipeline/metrics/report';
 import { computeStaticMetrics } from '../pipeline/metrics/static';
 
@@ -35,6 +37,8 @@ Options:
   --json               print the report as JSON
   --html OUT           write a self-contained HTML report (no scripts) to OUT
   --summary            only the side-by-side table (no per-module tables or diagnostics)
+  --quality            print how well the metric heads predict on held-out architectures (Kendall τ, MAE)
+                       and exit; needs no FILE
   --max-layers N       per-module rows shown per model (default 60)
   -h, --help           show this help
 
@@ -51,6 +55,8 @@ export interface MetricsArgs {
   html?: string;
   summary: boolean;
   maxLayers: number;
+  /** Print the held-out quality of the metric heads and exit (no FILE). */
+  quality: boolean;
 }
 
 export class UsageError extends Error {}
@@ -64,7 +70,7 @@ export function parseShape(text: string): number[] {
 }
 
 export function parseArgs(argv: string[]): MetricsArgs | 'help' {
-  const a: MetricsArgs = { file: '', entries: [], inputShape: [1, 3, 32, 32], pythonPaths: [], json: false, summary: false, maxLayers: 60 };
+  const a: MetricsArgs = { file: '', entries: [], inputShape: [1, 3, 32, 32], pythonPaths: [], json: false, summary: false, maxLayers: 60, quality: false };
   const files: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -85,6 +91,7 @@ export function parseArgs(argv: string[]): MetricsArgs | 'help' {
       case '--json': a.json = true; break;
       case '--html': a.html = value(); break;
       case '--summary': a.summary = true; break;
+      case '--quality': a.quality = true; break;
       case '--max-layers': {
         const n = Number(value());
         if (!Number.isInteger(n) || n < 0) throw new UsageError('--max-layers needs a whole number');
@@ -96,6 +103,7 @@ export function parseArgs(argv: string[]): MetricsArgs | 'help' {
         files.push(arg);
     }
   }
+  if (a.quality && files.length === 0) return a;
   if (files.length !== 1) throw new UsageError(files.length ? 'give one FILE' : 'missing FILE');
   a.file = files[0];
   return a;
@@ -132,6 +140,20 @@ async function ghnEmbedder(ghnPath: string): Promise<{ embed?: (g: ArchGraph) =>
   }
 }
 
+/** The held-out quality of each head, as a Markdown table. */
+export function qualityTable(h: MetricHeads, file: string): string {
+  const L = [`Metric heads ${file} (GHN ${h.ghn.checkpoint}; task ${h.task.dataset} ${JSON.stringify(h.task.inputShape)})`, '',
+    '| metric | held-out architectures | Kendall τ | mean absolute error | shown (τ ≥ ' + `${DEFAULT_QUALITY_BAR.minKendallTau}, n ≥ ${DEFAULT_QUALITY_BAR.minHeldOut})` + ' |',
+    '|---|---:|---:|---:|---|'];
+  for (const [name, m] of Object.entries(h.heads)) {
+    if (!m) continue;
+    const q = m.heldOut;
+    const shown = q.n >= DEFAULT_QUALITY_BAR.minHeldOut && q.kendallTau >= DEFAULT_QUALITY_BAR.minKendallTau;
+    L.push(`| ${name} (${m.label}) | ${q.n} | ${q.kendallTau.toFixed(3)} | ${formatMetricValue({ value: q.mae, unit: m.unit })} | ${shown ? 'yes' : 'no'} |`);
+  }
+  return L.join('\n');
+}
+
 export async function run(argv: string[]): Promise<number> {
   let args: MetricsArgs | 'help';
   try {
@@ -146,6 +168,11 @@ export async function run(argv: string[]): Promise<number> {
   if (args === 'help') {
     console.log(HELP);
     return 0;
+  }
+  if (args.quality) {
+    const h = loadMetricHeads(args.heads ? resolve(args.heads) : join(extensionRoot(), METRIC_HEADS_FILE));
+    console.log(h.ok ? qualityTable(h.heads, h.file) : `Predicted metrics not available: ${h.reason}`);
+    return h.ok ? 0 : 1;
   }
   const file = resolve(args.file);
   if (!existsSync(file)) {

@@ -115,6 +115,8 @@ describe('cli/metrics arguments', () => {
     assert.throws(() => parseArgs([]), /missing FILE/);
     assert.throws(() => parseArgs(['a.py', '--bogus']), /unknown option/);
     assert.throws(() => parseArgs(['a.py', '--entry']), /needs a value/);
+    const q = parseArgs(['--quality']);
+    assert.ok(q !== 'help' && q.quality && q.file === '');
   });
 });
 
