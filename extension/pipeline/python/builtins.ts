@@ -444,8 +444,11 @@ export function installBuiltins(it: Interp, tensorClass: () => PyClass): Builtin
     linspace: bi('linspace', (a, n) => { const s = num(a.pos[0], n, 'linspace'), e = num(a.pos[1], n, 'linspace'), k = num(a.pos[2] ?? a.kw.get('num') ?? 50, n, 'linspace'); return list(Array.from({ length: k }, (_, i) => (k === 1 ? s : s + ((e - s) * i) / (k - 1)))); }),
     arange: bi('arange', (a, n) => { const ns = a.pos.map((x) => num(x, n, 'arange')); const [s, e, st] = ns.length === 1 ? [0, ns[0], 1] : [ns[0], ns[1], ns[2] ?? 1]; const out: Value[] = []; for (let x = s; st > 0 ? x < e : x > e; x += st) out.push(x); return list(out); }),
     cumsum: bi('cumsum', (a, n) => { let acc = 0; return list(it.iterate(a.pos[0], n).map((x) => (acc += num(x, n, 'cumsum')))); }),
-    array: bi('array', (a, n) => list(it.iterate(a.pos[0], n))),
-    asarray: bi('asarray', (a, n) => list(it.iterate(a.pos[0], n))),
+    array: bi('array', (a) => npArray(a.pos[0])),
+    asarray: bi('asarray', (a) => npArray(a.pos[0])),
+    eye: bi('eye', (a) => { const k = Number(a.pos[0]); const d: number[] = []; for (let i = 0; i < k * k; i++) d.push(i % (k + 1) === 0 ? 1 : 0); return { kind: 'tensor', shape: [k, k], dtype: 'float64', data: d }; }),
+    zeros: bi('zeros', (a, n) => npFull(a.pos[0], 0, it, n)),
+    ones: bi('ones', (a, n) => npFull(a.pos[0], 1, it, n)),
     max: bi('max', minmax(true)), min: bi('min', minmax(false)),
   });
   mod('os', { path: opaque('os.path'), environ: dictFrom([]), getenv: bi('getenv', (a) => a.pos[1] ?? null), sep: '/' });
@@ -482,6 +485,29 @@ export function installBuiltins(it: Interp, tensorClass: () => PyClass): Builtin
   mod('argparse', { ArgumentParser: parserCls, Namespace: nsCls, ArgumentDefaultsHelpFormatter: object, RawTextHelpFormatter: object });
 
   return { ctors, checks, classOf, nativeModules };
+}
+
+/** numpy arrays are constant tensors (their values kept when small). */
+function npArray(v: Value): Value {
+  const flat: number[] = [];
+  const shape: number[] = [];
+  const walk = (x: Value, d: number): boolean => {
+    if (typeof x === 'number' || typeof x === 'boolean') { flat.push(Number(x)); return true; }
+    if (x && typeof x === 'object' && (x.kind === 'list' || x.kind === 'tuple')) {
+      if (shape.length <= d) shape.push(x.items.length);
+      return x.items.every((y) => walk(y, d + 1));
+    }
+    return false;
+  };
+  if (isTensor(v)) return v;
+  if (!walk(v, 0)) return UNKNOWN;
+  return { kind: 'tensor', shape, dtype: flat.every(Number.isInteger) ? 'int64' : 'float64', data: flat };
+}
+
+function npFull(shapeV: Value, fill: number, it: Interp, n: PNode | undefined): Value {
+  const shape = typeof shapeV === 'number' ? [shapeV] : it.iterate(shapeV, n).map(Number);
+  const size = shape.reduce((p, d) => p * d, 1);
+  return { kind: 'tensor', shape, dtype: 'float64', data: size <= 4096 ? new Array(size).fill(fill) : undefined };
 }
 
 function sortValues(it: Interp, items: Value[], key: Value | undefined, reverse: boolean, n: PNode | undefined): Value[] {

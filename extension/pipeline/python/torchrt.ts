@@ -399,6 +399,7 @@ export class TorchRuntime {
       return bi(p, (b) => b.pos[0] ?? null);
     }
     if (p === 'torch.jit.annotate') return a.pos[1] ?? null;
+    if (p === 'torch.autograd.Variable' || p === 'torch.autograd.variable.Variable') return a.pos[0] ?? null;
     if (p === 'torch.is_tensor') return isTensor(a.pos[0]);
     if (p === 'torch.numel') { const t = a.pos[0]; return isTensor(t) ? prod(t.shape) ?? UNKNOWN : UNKNOWN; }
     if (p === 'torch.device' || p === 'torch.dtype' || p === 'torch.finfo' || p === 'torch.iinfo' || p === 'torch.Generator') return opaque(p, p);
@@ -412,6 +413,12 @@ export class TorchRuntime {
       return m;
     }
     if (p.startsWith('torch.nn.init.')) return a.pos[0] ?? null;
+    if ((p === 'torch.from_numpy' || p === 'torch.as_tensor' || p === 'torch.tensor') && isTensor(a.pos[0])) {
+      const t = a.pos[0];
+      const dt = a.kw.get('dtype');
+      const dtype = dt && typeof dt === 'object' && dt.kind === 'opaque' && dt.qualname ? dt.qualname.replace('torch.', '') : t.dtype;
+      return { kind: 'tensor', shape: [...t.shape], dtype, ...(t.data ? { data: t.data } : {}) };
+    }
     if (p === 'torch.tensor' || p === 'torch.as_tensor' || p === 'torch.Tensor' || p === 'torch.from_numpy' || p === 'torch.LongTensor' || p === 'torch.FloatTensor') {
       const shape = literalShape(a.pos[0], this.it);
       const dt = a.kw.get('dtype');
@@ -449,9 +456,8 @@ export class TorchRuntime {
     if (!w) return;
     if (spectral) {
       // weight_orig parameter + u, v buffers
-      const params = new Map<string, Tensor | null>();
-      for (const [k, v] of m.mod!.params) params.set(k === name ? `${name}_orig` : k, v);
-      m.mod!.params = params;
+      m.mod!.params.delete(name);
+      m.mod!.params.set(`${name}_orig`, w);
       const h = w.shape[0] ?? 0;
       const wdim = w.shape.slice(1).reduce<number>((x, y) => x * (y ?? 0), 1);
       m.mod!.buffers.set(`${name}_u`, { kind: 'tensor', shape: [h], dtype: 'float32' });
@@ -512,6 +518,12 @@ export class TorchRuntime {
       if (c !== undefined) return c;
     }
     if (INIT_METHODS.has(name)) return t;
+    if (name === 'astype') {
+      const d = a.pos[0];
+      const dn = d && typeof d === 'object' && d.kind === 'class' ? d.name : d && typeof d === 'object' && d.kind === 'opaque' ? (d.qualname ?? d.repr).split('.').pop()! : 'float32';
+      const dtype = DTYPES[dn] ?? (dn === 'float' ? 'float64' : dn === 'int' ? 'int64' : 'float32');
+      return { ...t, dtype, ...(t.data ? { data: dtype.startsWith('int') ? t.data.map(Math.trunc) : t.data } : {}) };
+    }
     const r = this.callFunction([`Tensor.${name}`], 'method', a, node, t);
     if (r !== undefined) return r;
     if (PASSTHROUGH_METHODS.has(name)) return t;
