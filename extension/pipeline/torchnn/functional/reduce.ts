@@ -2,7 +2,8 @@
 import type { TensorShape } from '../../arch/types';
 import { arg, NO_MACS, spellings } from '../entries';
 import { registerFunctions } from '../registry';
-import { broadcastShapes, dimList, isTensor, out, tensorShape } from '../shapeMath';
+import { broadcastShapes, dimList, dtypeName, isTensor, out, tensorShape } from '../shapeMath';
+import { ShapeError } from '../types';
 import type { ArgSpec, BoundArgs, CatValue, FunctionSpec } from '../types';
 
 /** Shape after reducing `dim` (None = all dims), keeping size-1 dims when keepdim. */
@@ -18,6 +19,22 @@ function keep(args: BoundArgs): boolean {
   return args.keepdim === true;
 }
 
+/** sum/prod of bool or integer tensors accumulate in int64. */
+const INT64_ACCUMULATORS = new Set(['sum', 'nansum', 'prod']);
+/** Means and spreads are only defined for floating (and complex) inputs. */
+const FLOAT_ONLY = new Set(['mean', 'nanmean', 'std', 'var']);
+
+function reductionDtype(op: string, args: BoundArgs): string | undefined {
+  const requested = dtypeName(args.dtype);
+  if (requested) return requested;
+  const inDtype = isTensor(args.input) ? args.input.dtype : undefined;
+  const integral = inDtype !== undefined && (inDtype === 'bool' || /int/.test(inDtype));
+  if (integral && FLOAT_ONLY.has(op)) {
+    throw new ShapeError(`${op}(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: ${inDtype}`);
+  }
+  return integral && INT64_ACCUMULATORS.has(op) ? 'int64' : inDtype;
+}
+
 function reduction(op: string, names: string[], signature: ArgSpec[], dtype?: string): FunctionSpec {
   return {
     op,
@@ -26,8 +43,7 @@ function reduction(op: string, names: string[], signature: ArgSpec[], dtype?: st
     signature,
     forward(args) {
       const x = tensorShape(args, 'input', op);
-      const inDtype = isTensor(args.input) ? args.input.dtype : undefined;
-      return out(reducedShape(op, x, args.dim, keep(args)), dtype ?? inDtype);
+      return out(reducedShape(op, x, args.dim, keep(args)), dtype ?? reductionDtype(op, args));
     },
     macs: NO_MACS,
   };
