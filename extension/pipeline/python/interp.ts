@@ -1078,7 +1078,9 @@ export class Interp {
       }
       const left = field(c, 'left')!;
       const rights = fieldAll(c, 'right');
-      const src = rights.length > 1 ? tuple(rights.map((r) => this.ev(r, inner))) : this.ev(rights[0], inner);
+      // the first iterable is evaluated in the enclosing scope (it sees class-body names)
+      const at = ci === 0 ? scope : inner;
+      const src = rights.length > 1 ? tuple(rights.map((r) => this.ev(r, at))) : this.ev(rights[0], at);
       for (const v of this.iterate(src, c)) {
         this.step(c);
         this.assignTarget(left, v, inner);

@@ -55,6 +55,7 @@ const IDENTITY_DECORATORS = new Set([
   'torch.jit.trace', 'torch.jit._overload_method', 'torch.jit._script_if_tracing',
 ]);
 const FALSE_FUNCS = new Set(['torch.jit.is_scripting', 'torch.jit.is_tracing', 'torch.onnx.is_in_onnx_export', 'torch.cuda.is_available', 'torch._C._get_tracing_state', 'torch.is_grad_enabled', 'torch.backends.mps.is_available', 'torch.distributed.is_initialized', 'torch.distributed.is_available', 'torch.fx._symbolic_trace.is_fx_tracing']);
+const TORCH_ALIASES: Record<string, string> = { 'torch.spmm': 'torch.mm', 'torch.sparse.mm': 'torch.mm', 'torch.nn.functional.upsample_bilinear': 'torch.nn.functional.interpolate', 'torch.concat': 'torch.cat', 'torch.concatenate': 'torch.cat' };
 const CONV_TUPLE_ARGS = ['kernel_size', 'stride', 'padding', 'dilation', 'output_padding'];
 
 export class TorchRuntime {
@@ -391,7 +392,7 @@ export class TorchRuntime {
   // ------------------------------------------------------------ torch.* calls
 
   callTorch(ns: TorchNs, a: Args, node: PNode | undefined): Value {
-    const p = ns.path;
+    const p = TORCH_ALIASES[ns.path] ?? ns.path;
     if (NOOP_TORCH.has(p)) return null;
     if (FALSE_FUNCS.has(p)) return false;
     if (IDENTITY_DECORATORS.has(p)) {
@@ -418,6 +419,11 @@ export class TorchRuntime {
       const dt = a.kw.get('dtype');
       const dtype = dt && typeof dt === 'object' && dt.kind === 'opaque' && dt.qualname ? dt.qualname.replace('torch.', '') : t.dtype;
       return { kind: 'tensor', shape: [...t.shape], dtype, ...(t.data ? { data: t.data } : {}) };
+    }
+    if (/^torch\.(cuda\.)?(Tensor|FloatTensor|LongTensor|DoubleTensor|IntTensor|ByteTensor|BoolTensor|HalfTensor)$/.test(p) && a.pos.length && a.pos.every((x) => typeof x === 'number' || (x && typeof x === 'object' && x.kind === 'unknown'))) {
+      // legacy constructor: torch.FloatTensor(3, 4) is an uninitialised [3, 4] tensor
+      const dtype = /Long/.test(p) ? 'int64' : /Int/.test(p) ? 'int32' : /Double/.test(p) ? 'float64' : /Byte/.test(p) ? 'uint8' : /Bool/.test(p) ? 'bool' : /Half/.test(p) ? 'float16' : 'float32';
+      return { kind: 'tensor', shape: a.pos.map((x) => (typeof x === 'number' ? x : null)), dtype };
     }
     if (p === 'torch.tensor' || p === 'torch.as_tensor' || p === 'torch.Tensor' || p === 'torch.from_numpy' || p === 'torch.LongTensor' || p === 'torch.FloatTensor') {
       const shape = literalShape(a.pos[0], this.it);
