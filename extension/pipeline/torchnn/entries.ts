@@ -97,3 +97,34 @@ export function readModuleArg(v: CatValue): { type: string; args: BoundArgs } | 
   const { __module__: type, ...rest } = v.entries;
   return typeof type === 'string' ? { type, args: rest } : undefined;
 }
+
+function fillDtype(t: OutTree, dtype: string | undefined): OutTree {
+  if (dtype === undefined) return t;
+  if (Array.isArray(t)) return t.map((x) => fillDtype(x, dtype));
+  return t.dtype === undefined ? { ...t, dtype } : t;
+}
+
+function dtypeOfValue(v: CatValue): string | undefined {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && v.kind === 'tensor' ? v.dtype : undefined;
+}
+
+/**
+ * Outputs that state no dtype take the dtype of argument `from` (a reshape of int64 token ids stays
+ * int64: consumers would otherwise assume float32). Mutates and returns the specs.
+ */
+export function inheritDtype(specs: FunctionSpec[], from = 'input'): FunctionSpec[] {
+  for (const s of specs) {
+    const forward = s.forward;
+    s.forward = (args) => fillDtype(forward(args), dtypeOfValue(args[from]));
+  }
+  return specs;
+}
+
+/** inheritDtype for layers: outputs take the dtype of the forward input `from`. */
+export function inheritLayerDtype(specs: LayerSpec[], from = 'input'): LayerSpec[] {
+  for (const s of specs) {
+    const forward = s.forward;
+    s.forward = (args, inputs) => fillDtype(forward(args, inputs), dtypeOfValue(inputs[from]));
+  }
+  return specs;
+}

@@ -1,6 +1,6 @@
 /** Flatten, Unflatten, padding, pixel shuffle, channel shuffle and upsampling layers. */
 import type { TensorShape } from '../arch/types';
-import { arg, NO_MACS } from './entries';
+import { arg, inheritLayerDtype, NO_MACS } from './entries';
 import { registerLayers } from './registry';
 import { convOutputSize, fmtDims, intArg, isTensor, maybeInt, normalizeTuple, numberArg, out, product, tensorShape, wrapDim } from './shapeMath';
 import { ShapeError } from './types';
@@ -199,7 +199,7 @@ export const shapeLayers: LayerSpec[] = [
   upsampleLayer('UpsamplingBilinear2d', 'bilinear'),
 ];
 
-registerLayers(shapeLayers);
+registerLayers(inheritLayerDtype(shapeLayers));
 
 /** F.unfold (im2col): (N, C, H, W) -> (N, C * kh * kw, L) with L the number of sliding windows. */
 export function unfoldShape(where: string, x: TensorShape, args: BoundArgs): TensorShape {

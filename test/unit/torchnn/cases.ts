@@ -734,3 +734,23 @@ L('TransformerEncoderLayer', [16, 4], { dim_feedforward: 32 }, [t(6, 2, 16)], { 
     L('AdaptiveAvgPool2d', [[1 + rand(7), 1 + rand(7)]], {}, [t(1, 3, 1 + rand(12), 1 + rand(12))]);
   }
 }
+
+// ---------------------------------------------------------------- integer tensors keep their dtype through shape ops
+Fn('Tensor.view', [ti(9, 2, 6), -1]);
+Fn('Tensor.permute', [ti(9, 2, 3, 4), 0, 2, 1]);
+Fn('Tensor.transpose', [ti(9, 2, 3), 0, 1]);
+Fn('Tensor.unsqueeze', [ti(9, 2, 3), 1]);
+Fn('Tensor.expand', [ti(9, 1, 3), 4, 3]);
+Fn('Tensor.repeat', [ti(9, 2, 3), 2, 1]);
+Fn('torch.cat', [[ti(9, 2, 3), ti(9, 2, 3)], 0]);
+Fn('torch.stack', [[tb(2, 3), tb(2, 3)]]);
+Fn('Tensor.split', [ti(9, 2, 6), 3, 1]);
+Fn('Tensor.chunk', [ti(9, 4, 3), 2]);
+Fn('torch.flatten', [ti(9, 2, 3)]);
+Fn('Tensor.max', [ti(9, 2, 3), 1]);
+Fn('torch.gather', [ti(9, 3, 4), 1, ti(4, 3, 2)]);
+Fn('torch.index_select', [ti(9, 5, 4), 0, ti(5, 3)]);
+Fn(`${FN}pad`, [ti(9, 2, 5), [0, 3]], { value: 0 });
+Fn(`${FN}embedding`, [ti(10, 2, 5), { tensor: [10, 4], dtype: 'float64' }]);
+L('Flatten', [], {}, [ti(9, 2, 3, 4)]);
+L('ConstantPad1d', [[0, 2], 0], {}, [ti(9, 2, 5)]);

@@ -3,7 +3,7 @@
  * Tensor.unfold, F.unfold/F.fold, torch.tensor from nested literals.
  */
 import type { TensorShape } from '../../arch/types';
-import { arg, NO_MACS, spellings, varargs } from '../entries';
+import { arg, inheritDtype, NO_MACS, spellings, varargs } from '../entries';
 import { registerFunctions } from '../registry';
 import { unfoldShape, foldShape } from '../shape';
 import { dtypeName, fmtDims, intArg, isTensor, maybeInt, out, tensorShape, wrapDim } from '../shapeMath';
@@ -182,4 +182,4 @@ export const indexingFunctions: FunctionSpec[] = [
   gather, indexSelect, repeatInterleave, ...cumulative, ...cumulativeIndexed, meshgrid, tensorUnfold, fUnfold, fFold, tensorLiteral, ...clampOneSide,
 ];
 
-registerFunctions(indexingFunctions);
+registerFunctions(inheritDtype(indexingFunctions));

@@ -2,7 +2,7 @@
  * Less common ops model code still uses: complex views (rotary embeddings), spatial transformers
  * (affine_grid, grid_sample), scatter/index updates, argsort, isnan-style predicates, gumbel_softmax.
  */
-import { arg, NO_MACS, shapePreservingFunction, spellings } from '../entries';
+import { arg, inheritDtype, NO_MACS, shapePreservingFunction, spellings } from '../entries';
 import { registerFunctions } from '../registry';
 import { broadcastShapes, fmtDims, isTensor, macsOf, maybeInt, numel, out, tensorShape } from '../shapeMath';
 import { ShapeError } from '../types';
@@ -130,4 +130,4 @@ const gumbelSoftmax: FunctionSpec = shapePreservingFunction('gumbel_softmax', 'a
 
 export const miscFunctions: FunctionSpec[] = [viewAsComplex, viewAsReal, polar, affineGrid, gridSample, ...scatterLike, argsort, ...predicates, ...moreUnary, gumbelSoftmax];
 
-registerFunctions(miscFunctions);
+registerFunctions(inheritDtype(miscFunctions));

@@ -3,7 +3,7 @@
  * embedding, pixel shuffle, normalize, cosine_similarity. Shape rules are the layers' own (one rule each).
  */
 import type { TensorShape } from '../../arch/types';
-import { arg, NO_MACS } from '../entries';
+import { arg, inheritDtype, NO_MACS } from '../entries';
 import { findLayer, registerFunctions } from '../registry';
 import { adaptiveShape, poolShape, poolWindow, unpoolShape } from '../pooling';
 import { interpolateShape, padShape, pixelShuffleShape, pixelUnshuffleShape } from '../shape';
@@ -246,7 +246,8 @@ const embedding: FunctionSpec = {
     const x = tensorShape(args, 'input', 'embedding');
     const w = tensorShape(args, 'weight', 'embedding');
     if (w.length !== 2) throw new ShapeError("embedding: 'weight' must be 2-D");
-    return out([...x, w[1]]);
+    const weight = args.weight;
+    return out([...x, w[1]], isTensor(weight) ? weight.dtype : undefined);
   },
   macs: NO_MACS,
 };
@@ -292,4 +293,5 @@ export const nnFunctions: FunctionSpec[] = [
   cosineSimilarity,
 ];
 
+inheritDtype([pad, ...nnFunctions.filter((f) => f.op === 'pixel_shuffle' || f.op === 'pixel_unshuffle')]);
 registerFunctions(nnFunctions);

@@ -1,6 +1,6 @@
 /** Reductions: mean, sum, prod, std/var, max/min (with and without dim), amax/amin, argmax/argmin, norm, all/any. */
 import type { TensorShape } from '../../arch/types';
-import { arg, NO_MACS, spellings } from '../entries';
+import { arg, inheritDtype, NO_MACS, spellings } from '../entries';
 import { registerFunctions } from '../registry';
 import { broadcastShapes, dimList, dtypeName, isTensor, out, tensorShape } from '../shapeMath';
 import { ShapeError } from '../types';
@@ -145,4 +145,4 @@ export const reduceFunctions: FunctionSpec[] = [
   sort,
 ];
 
-registerFunctions(reduceFunctions);
+registerFunctions(inheritDtype(reduceFunctions));

@@ -3,7 +3,7 @@
  * chunk/split/unbind, narrow, flip/roll, flatten/unflatten, and the factories (zeros, arange, *_like).
  */
 import type { TensorShape } from '../../arch/types';
-import { arg, NO_MACS, shapePreservingFunction, spellings, varargs } from '../entries';
+import { arg, inheritDtype, NO_MACS, shapePreservingFunction, spellings, varargs } from '../entries';
 import { registerFunctions } from '../registry';
 import { flattenShape, unflattenShape } from '../shape';
 import {
@@ -465,4 +465,4 @@ export const tensorFunctions: FunctionSpec[] = [
   flip, roll, tril, triu, oneHot,
 ];
 
-registerFunctions(tensorFunctions);
+registerFunctions(inheritDtype(tensorFunctions));
