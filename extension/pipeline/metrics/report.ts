@@ -63,7 +63,7 @@ function staticRows(models: ModelReport[]): Row[] {
     { label: 'Activations (all outputs)', cells: s((m) => `${m.activation.exact && !m.partial ? '' : '≥'}${formatBytes(m.activation.totalBytes)}`),
       hint: 'sum of every op\'s output tensors, float32: the order of what a training step keeps for backward' },
     { label: 'Peak activations (inference)', cells: s((m) => `${m.activation.exact && !m.partial ? '' : '≥'}${formatBytes(m.activation.peakInferenceBytes)}`),
-      hint: 'largest live set of tensors when running forward without autograd, views sharing memory' },
+      hint: 'largest set of live tensors when running forward without autograd, tensors freed after their last use, views sharing memory (a lower estimate)' },
     { label: 'Depth (param. layers)', cells: s((m) => String(m.depth.parameterised)), hint: 'most layers with parameters on one input→output path' },
     { label: 'Depth (ops)', cells: s((m) => String(m.depth.ops)), hint: 'most ops on one input→output path' },
     { label: 'Ops', cells: s((m) => String(m.numOps)) },

@@ -99,7 +99,9 @@ export interface ActivationMemory {
    * a tensor is live from the op that makes it until its last consumer has run (the model's output until
    * the end); views and in-place ops (`view`, `flatten`, `getitem`, `ReLU(inplace=True)`...) share their
    * input's memory and add nothing but keep it alive. Includes the input tensor. It ignores the
-   * allocator's caching and fragmentation, kernels' workspaces and temporaries inside one op.
+   * allocator's caching and fragmentation, kernels' workspaces and temporaries inside one op, and Python
+   * variables that keep a tensor alive past its last use: a lower estimate of what PyTorch allocates
+   * (not checked against PyTorch's allocator).
    */
   peakInferenceBytes: number;
   /** False when an output shape had unknown dimensions (those tensors count as 0 bytes: lower bounds). */
