@@ -33,7 +33,7 @@ export function sceneToSvg(scene: Scene, theme: ThemeColors): string {
     let d = `M${r1(p[0])},${r1(p[1])}`;
     if (r.curve && p.length === 8) d += `C${r1(p[2])},${r1(p[3])} ${r1(p[4])},${r1(p[5])} ${r1(p[6])},${r1(p[7])}`;
     else for (let j = 2; j < p.length; j += 2) d += `L${r1(p[j])},${r1(p[j + 1])}`;
-    out.push(`<path d="${d}"><title>${esc(scene.edgeLabels[i])}</title></path>`);
+    out.push(`<path d="${d}"><title>${esc(scene.edgeLabel(i))}</title></path>`);
   });
   out.push('</g>');
   for (let i = 0; i < scene.n; i++) {

@@ -60,6 +60,13 @@ export function buildHierarchy(graph: Pick<ArchGraphJson, 'nodes' | 'modules'>):
   const info = new Map(graph.modules.map((m) => [m.path, m]));
   const modules = new Map<string, ModuleGroup>();
   const chains: string[][] = [];
+  const childSets = new Map<string, Set<string>>();
+  const chainOf = new Map<string, string[]>();
+  const cachedPrefixes = (p: string): string[] => {
+    let c = chainOf.get(p);
+    if (!c) { c = prefixes(p); chainOf.set(p, c); }
+    return c;
+  };
   const ensure = (path: string, index: number): ModuleGroup => {
     let g = modules.get(path);
     if (!g) {
@@ -68,16 +75,18 @@ export function buildHierarchy(graph: Pick<ArchGraphJson, 'nodes' | 'modules'>):
       modules.set(path, g);
       if (parent) {
         const p = modules.get(parent);
-        if (p && !p.children.includes(path)) p.children.push(path);
+        let kids = childSets.get(parent);
+        if (!kids) { kids = new Set(); childSets.set(parent, kids); }
+        if (p && !kids.has(path)) { kids.add(path); p.children.push(path); }
       }
     }
     return g;
   };
   graph.nodes.forEach((node, i) => {
-    const chain = prefixes(containerOf(node));
+    const chain = cachedPrefixes(containerOf(node));
     chains.push(chain);
     for (const p of chain) {
-      const g = ensure(p, i);
+      const g = modules.get(p) ?? ensure(p, i);
       g.opCount++;
       g.macs += node.macs || 0;
     }
@@ -87,7 +96,7 @@ export function buildHierarchy(graph: Pick<ArchGraphJson, 'nodes' | 'modules'>):
   for (const m of graph.modules) {
     const n = m.params.reduce((s, p) => s + numel(p.shape), 0);
     if (!n) continue;
-    for (const p of prefixes(m.path)) {
+    for (const p of cachedPrefixes(m.path)) {
       const g = modules.get(p);
       if (g) g.params += n;
     }

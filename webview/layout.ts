@@ -20,7 +20,7 @@ export class LayoutClient {
     const w = spawn();
     w.addEventListener('message', (e: MessageEvent<LayoutResult>) => {
       const done = this.pending.get(e.data.id);
-      this.pending.delete(e.data.id);
+      if (e.data.final) this.pending.delete(e.data.id);
       done?.(e.data);
     });
     return w;
@@ -49,12 +49,17 @@ export class LayoutClient {
 
   get hasWorker(): boolean { return this.worker !== null; }
 
-  layout(widths: Float32Array, heights: Float32Array, edges: Int32Array, direction: Direction, elkMaxNodes: number): Promise<LayoutResult> {
+  /**
+   * Lay a graph out; `onResult` gets the fast layout first and, for small graphs, ELK's refinement after
+   * (`final` tells which is last). A new request cancels the previous one.
+   */
+  layout(widths: Float32Array, heights: Float32Array, edges: Int32Array, direction: Direction, elkMaxNodes: number, onResult: (r: LayoutResult) => void): void {
     const id = ++this.seq;
     if (!this.worker) {
       const t0 = performance.now();
       const r = fastLayout({ widths, heights, edges, direction });
-      return Promise.resolve({ id, xs: r.xs, ys: r.ys, routes: r.routes, width: r.width, height: r.height, engine: 'fast', ms: performance.now() - t0 });
+      queueMicrotask(() => onResult({ id, xs: r.xs, ys: r.ys, routes: r.routes, width: r.width, height: r.height, engine: 'fast', ms: performance.now() - t0, final: true }));
+      return;
     }
     const req: LayoutRequest = { id, direction, widths, heights, edges, elkMaxNodes };
     // A layout still running is stale now: drop it (ELK cannot be interrupted) and start a fresh worker.
@@ -63,9 +68,7 @@ export class LayoutClient {
       this.pending.clear();
       this.worker = this.start(this.spawn);
     }
-    return new Promise((resolve) => {
-      this.pending.set(id, resolve);
-      this.worker!.postMessage(req);
-    });
+    this.pending.set(id, onResult);
+    this.worker.postMessage(req);
   }
 }

@@ -31,5 +31,7 @@ export interface LayoutResult {
   height: number;
   engine: 'elk' | 'fast';
   ms: number;
+  /** False for the quick first layout of a graph that ELK will refine (a second result follows). */
+  final: boolean;
   error?: string;
 }

@@ -14,7 +14,7 @@ self.onmessage = null;
 
 const elk = new ELK();
 
-async function elkLayout(req: LayoutRequest): Promise<Omit<LayoutResult, 'id' | 'ms'>> {
+async function elkLayout(req: LayoutRequest): Promise<Omit<LayoutResult, 'id' | 'ms' | 'final'>> {
   const n = req.widths.length;
   const children = Array.from({ length: n }, (_, i) => ({ id: String(i), width: req.widths[i], height: req.heights[i] }));
   const edges = [];
@@ -56,7 +56,7 @@ async function elkLayout(req: LayoutRequest): Promise<Omit<LayoutResult, 'id' | 
   return { xs, ys, routes, width: root.width ?? 0, height: root.height ?? 0, engine: 'elk' };
 }
 
-function fast(req: LayoutRequest): Omit<LayoutResult, 'id' | 'ms'> {
+function fast(req: LayoutRequest): Omit<LayoutResult, 'id' | 'ms' | 'final'> {
   const r = fastLayout({ widths: req.widths, heights: req.heights, edges: req.edges, direction: req.direction });
   return { xs: r.xs, ys: r.ys, routes: r.routes, width: r.width, height: r.height, engine: 'fast' };
 }
@@ -66,9 +66,14 @@ self.addEventListener('message', (ev: MessageEvent<LayoutRequest>) => {
   const t0 = performance.now();
   // ELK's time grows fast with edges too (DenseNet's concatenations): bound both.
   const useElk = req.widths.length <= req.elkMaxNodes && req.edges.length / 2 <= req.elkMaxNodes * 1.5;
-  const run = useElk ? elkLayout(req).catch((err: unknown) => ({ ...fast(req), error: `ELK failed, fast layout used: ${String(err)}` })) : Promise.resolve(fast(req));
-  void run.then((r) => {
-    const result: LayoutResult = { id: req.id, ms: performance.now() - t0, ...r };
-    self.postMessage(result, [result.xs.buffer, result.ys.buffer]);
-  });
+  // The fast layout always comes first, so the first frame never waits for ELK; ELK then refines small graphs.
+  const quick: LayoutResult = { id: req.id, ms: performance.now() - t0, ...fast(req), final: !useElk };
+  quick.ms = performance.now() - t0;
+  self.postMessage(quick, [quick.xs.buffer, quick.ys.buffer]);
+  if (!useElk) return;
+  const t1 = performance.now();
+  void elkLayout(req)
+    .then((r): LayoutResult => ({ id: req.id, ms: performance.now() - t1, ...r, final: true }))
+    .catch((err: unknown): LayoutResult => ({ id: req.id, ms: performance.now() - t1, ...fast(req), final: true, error: `ELK failed, fast layout kept: ${String(err)}` }))
+    .then((result) => self.postMessage(result, [result.xs.buffer, result.ys.buffer]));
 });

@@ -26,7 +26,7 @@ import { loadState, post, saveState } from './vscodeApi';
 /** Above this many ops the graph opens with modules collapsed. */
 const COLLAPSE_THRESHOLD = 300;
 /** ELK for up to this many visible nodes; the fast layered layout beyond. */
-const ELK_MAX_NODES = 400;
+const ELK_MAX_NODES = 250;
 
 function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, text?: string): HTMLElementTagNameMap[K] {
   const e = document.createElement(tag);
@@ -88,6 +88,8 @@ class Panel {
   private drawQueued = false;
   private layoutSeq = 0;
   private anchor: { id: string; sx: number; sy: number } | null = null;
+  /** The view is the automatic fit and the user has not moved it since: a refined layout may re-fit. */
+  private autoFitted = false;
   private hoveredBox: string | null = null;
   private layout!: LayoutClient;
 
@@ -295,31 +297,35 @@ class Panel {
     vg.edges.forEach((e, i) => { edges[2 * i] = e.source; edges[2 * i + 1] = e.target; });
     const seq = ++this.layoutSeq;
     this.progress.hidden = false;
-    const result = await this.layout.layout(sizes.widths, sizes.heights, edges, this.direction, ELK_MAX_NODES);
-    if (seq !== this.layoutSeq || graph !== this.graph || !this.hier) return;
-    this.progress.hidden = true;
-    if (result.error) post({ type: 'log', level: 'warn', message: result.error });
-    this.vg = vg;
-    this.scene = buildScene(graph, this.hier, vg, labels, sizes, result);
-    this.debug.lastLayoutMs = result.ms;
-    this.debug.engine = result.engine;
-    this.root.dataset.visibleCount = String(vg.nodes.length);
-    this.root.dataset.layout = result.engine;
-    this.root.dataset.collapsed = [...this.collapsed].sort().join(' ');
-    if (this.fitPending) { this.fitPending = false; this.fit(false); }
-    else if (this.anchor) {
-      const i = this.resolveVisible(this.anchor.id);
-      if (i >= 0) {
-        this.view = { scale: this.view.scale, tx: this.anchor.sx - this.scene.xs[i] * this.view.scale, ty: this.anchor.sy - this.scene.ys[i] * this.view.scale };
-      }
-    }
-    this.anchor = null;
-    this.minimap.setScene(this.scene, this.theme);
-    this.updateStatus();
-    this.updateInspector();
-    this.updateSearchCount();
-    this.debug.drawnGraphSeq = -1;
-    this.requestDraw();
+    return new Promise((resolve) => {
+      this.layout.layout(sizes.widths, sizes.heights, edges, this.direction, ELK_MAX_NODES, (result) => {
+        if (seq !== this.layoutSeq || graph !== this.graph || !this.hier) { resolve(); return; }
+        this.progress.hidden = result.final;
+        if (result.error) post({ type: 'log', level: 'warn', message: result.error });
+        const refining = this.vg === vg;
+        this.vg = vg;
+        this.scene = buildScene(graph, this.hier, vg, labels, sizes, result);
+        this.debug.lastLayoutMs = result.ms;
+        this.debug.engine = result.engine;
+        this.root.dataset.visibleCount = String(vg.nodes.length);
+        this.root.dataset.layout = result.engine;
+        this.root.dataset.collapsed = [...this.collapsed].sort().join(' ');
+        if (this.fitPending || (refining && this.autoFitted)) { this.fitPending = false; this.fit(false); this.autoFitted = true; }
+        else if (this.anchor) {
+          const i = this.resolveVisible(this.anchor.id);
+          if (i >= 0) {
+            this.view = { scale: this.view.scale, tx: this.anchor.sx - this.scene.xs[i] * this.view.scale, ty: this.anchor.sy - this.scene.ys[i] * this.view.scale };
+          }
+        }
+        if (result.final) this.anchor = null;
+        this.minimap.setScene(this.scene, this.theme);
+        this.updateStatus();
+        if (!refining) { this.updateInspector(); this.updateSearchCount(); }
+        if (!refining) this.debug.drawnGraphSeq = -1;
+        this.requestDraw();
+        resolve();
+      });
+    });
   }
 
   /** Visible index for an op id or group id, following collapsed modules. */
@@ -420,6 +426,7 @@ class Panel {
 
   private persistTimer: number | undefined;
   private viewChanged(): void {
+    this.autoFitted = false;
     this.requestDraw();
     clearTimeout(this.persistTimer);
     this.persistTimer = window.setTimeout(() => this.persist(), 300);
@@ -503,7 +510,7 @@ class Panel {
       c.focus();
       this.exportMenu.setAttribute('hidden', '');
       down = { x: e.clientX, y: e.clientY, tx: this.view.tx, ty: this.view.ty, moved: false, id: e.pointerId };
-      c.setPointerCapture(e.pointerId);
+      try { c.setPointerCapture(e.pointerId); } catch { /* synthetic events have no capturable pointer */ }
     });
     c.addEventListener('pointermove', (e) => {
       if (down) {
@@ -521,7 +528,7 @@ class Panel {
       const d = down;
       down = null;
       c.classList.remove('panning');
-      if (d) c.releasePointerCapture(d.id);
+      if (d && c.hasPointerCapture(d.id)) c.releasePointerCapture(d.id);
       if (d && !d.moved) this.click(e);
     });
     c.addEventListener('dblclick', (e) => {

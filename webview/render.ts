@@ -215,7 +215,7 @@ export function drawScene(ctx: CanvasRenderingContext2D, scene: Scene, view: Vie
       const r = scene.routes[i];
       if (r.points.length < 4) continue;
       const [x, y] = routeMid(r.points, r.curve);
-      ctx.fillText(scene.edgeLabels[i], x + 4, y);
+      ctx.fillText(scene.edgeLabel(i), x + 4, y);
     }
   }
   return { nodes: visibleNodes.length, edges: visibleEdges.length };

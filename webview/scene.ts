@@ -31,7 +31,8 @@ export interface Scene {
   xs: Float32Array; ys: Float32Array; ws: Float32Array; hs: Float32Array;
   routes: EdgeRoute[];
   edgeSrc: Int32Array; edgeDst: Int32Array;
-  edgeLabels: string[];
+  /** The tensor-shape label of an edge (computed when drawn: big graphs have tens of thousands of edges). */
+  edgeLabel(i: number): string;
   /** Edge bounding boxes [x0, y0, x1, y1] * m, for culling. */
   edgeBoxes: Float32Array;
   boxes: ModuleBox[];
@@ -148,19 +149,22 @@ export function buildScene(graph: Pick<ArchGraphJson, 'nodes'>, h: Hierarchy, vg
   const edgeSrc = new Int32Array(m);
   const edgeDst = new Int32Array(m);
   const edgeBoxes = new Float32Array(4 * m);
-  const edgeLabels: string[] = [];
-  vg.edges.forEach((e, i) => {
+  const edgeLabel = (i: number): string => formatShape(vg.edges[i].shape) + (vg.edges[i].count > 1 ? ` ×${vg.edges[i].count}` : '');
+  for (let i = 0; i < m; i++) {
+    const e = vg.edges[i];
     edgeSrc[i] = e.source;
     edgeDst[i] = e.target;
-    edgeLabels.push(formatShape(e.shape) + (e.count > 1 ? ` ×${e.count}` : ''));
     const pts = layout.routes[i]?.points ?? [];
     let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
     for (let j = 0; j < pts.length; j += 2) {
-      x0 = Math.min(x0, pts[j]); x1 = Math.max(x1, pts[j]);
-      y0 = Math.min(y0, pts[j + 1]); y1 = Math.max(y1, pts[j + 1]);
+      const x = pts[j], y = pts[j + 1];
+      if (x < x0) x0 = x;
+      if (x > x1) x1 = x;
+      if (y < y0) y0 = y;
+      if (y > y1) y1 = y;
     }
-    edgeBoxes.set([x0, y0, x1, y1], 4 * i);
-  });
+    edgeBoxes[4 * i] = x0; edgeBoxes[4 * i + 1] = y0; edgeBoxes[4 * i + 2] = x1; edgeBoxes[4 * i + 3] = y1;
+  }
   const grid = new SpatialGrid(256);
   for (let i = 0; i < n; i++) {
     const x = layout.xs[i], y = layout.ys[i], w = sizes.widths[i] / 2, hh = sizes.heights[i] / 2;
@@ -168,7 +172,7 @@ export function buildScene(graph: Pick<ArchGraphJson, 'nodes'>, h: Hierarchy, vg
   }
   return {
     n, labels, xs: layout.xs, ys: layout.ys, ws: sizes.widths, hs: sizes.heights,
-    routes: layout.routes, edgeSrc, edgeDst, edgeLabels, edgeBoxes,
+    routes: layout.routes, edgeSrc, edgeDst, edgeLabel, edgeBoxes,
     boxes: moduleBoxes(h, vg, layout.xs, layout.ys, sizes.widths, sizes.heights),
     width: layout.width, height: layout.height, grid,
   };
