@@ -80,22 +80,30 @@ export async function predictParameters(ghn: Ghn, arch: ArchGraph, opts: Predict
   // so a 100 MB model costs one first-touch pass instead of allocation + memset + GC of 300 arrays.
   const numel = (shape: number[]): number => shape.reduce((a, b) => a * b, 1);
   const floatTotal = state.reduce((s, p) => s + (p.dtype === 'int64' ? 0 : numel(p.shape)), 0);
-  const arenaBytes = typeof Buffer !== 'undefined' ? Buffer.allocUnsafeSlow(floatTotal * 4) : new Uint8Array(floatTotal * 4);
-  const arena = new Float32Array(arenaBytes.buffer, arenaBytes.byteOffset, floatTotal);
+  // Allocated when the first tensor is written (after the GNN and decoders), so the allocation's GC pressure
+  // does not land in the middle of the sequential sweep.
   const tensors = new Map<string, PredictedTensor>();
-  let off = 0;
-  for (const p of state) {
-    const n = numel(p.shape);
-    if (p.dtype === 'int64') tensors.set(p.name, { shape: [...p.shape], dtype: 'int64', data: new BigInt64Array(n) });
-    else {
-      tensors.set(p.name, { shape: [...p.shape], dtype: 'float32', data: arena.subarray(off, off + n) });
-      off += n;
+  let arenaReady = false;
+  const makeArena = (): void => {
+    if (arenaReady) return;
+    arenaReady = true;
+    const arenaBytes = typeof Buffer !== 'undefined' ? Buffer.allocUnsafeSlow(floatTotal * 4) : new Uint8Array(floatTotal * 4);
+    const arena = new Float32Array(arenaBytes.buffer, arenaBytes.byteOffset, floatTotal);
+    let off = 0;
+    for (const p of state) {
+      const n = numel(p.shape);
+      if (p.dtype === 'int64') tensors.set(p.name, { shape: [...p.shape], dtype: 'int64', data: new BigInt64Array(n) });
+      else {
+        tensors.set(p.name, { shape: [...p.shape], dtype: 'float32', data: arena.subarray(off, off + n) });
+        off += n;
+      }
     }
-  }
+  };
   const run = await runGhn(ghn, graph, targets, {
     signal: opts.signal,
     onProgress: opts.onProgress,
     alloc: (t: PredictTarget) => {
+      makeArena();
       const entry = tensors.get(t.param);
       if (entry && entry.data instanceof Float32Array && entry.data.length === numel(t.shape)) return entry.data;
       const out = new Float32Array(numel(t.shape));
@@ -103,6 +111,7 @@ export async function predictParameters(ghn: Ghn, arch: ArchGraph, opts: Predict
       return out;
     },
   });
+  makeArena();
   const t1 = performance.now();
   const modules = arch.getAttribute('modules');
   const siblingsOf = (name: string) => {
