@@ -3,23 +3,36 @@
  * Runs off the UI thread; one request at a time, results carry the request id (stale ones are dropped
  * by the panel).
  */
-import ELK from 'elkjs/lib/elk.bundled.js';
+import type ELKConstructor from 'elkjs/lib/elk-api';
 import type { ElkNode } from 'elkjs/lib/elk-api';
 import { fastLayout } from './fastLayout';
 import type { EdgeRoute, LayoutRequest, LayoutResult } from './layoutTypes';
 
 declare const self: DedicatedWorkerGlobalScope;
-// elk.bundled.js, loaded inside a worker, installs its own dispatcher as `self.onmessage`; we own this worker.
-self.onmessage = null;
+declare function require(id: string): unknown;
 
-const elk = new ELK();
+/**
+ * ELK (1.6 MB of compiled Java) is initialised on first use, not at worker start: the fast layout of the
+ * first graph must not wait for it. esbuild bundles the `require` and runs the module only when called.
+ */
+let elkInstance: InstanceType<typeof ELKConstructor> | null = null;
+function elk(): InstanceType<typeof ELKConstructor> {
+  if (!elkInstance) {
+    const mod = require('elkjs/lib/elk.bundled.js') as { default?: typeof ELKConstructor } & typeof ELKConstructor;
+    const ELK = mod.default ?? mod;
+    // elk.bundled.js, loaded inside a worker, installs its own dispatcher as `self.onmessage`; we own this worker.
+    self.onmessage = null;
+    elkInstance = new ELK();
+  }
+  return elkInstance;
+}
 
 async function elkLayout(req: LayoutRequest): Promise<Omit<LayoutResult, 'id' | 'ms' | 'final'>> {
   const n = req.widths.length;
   const children = Array.from({ length: n }, (_, i) => ({ id: String(i), width: req.widths[i], height: req.heights[i] }));
   const edges = [];
   for (let i = 0; i < req.edges.length / 2; i++) edges.push({ id: `e${i}`, sources: [String(req.edges[2 * i])], targets: [String(req.edges[2 * i + 1])] });
-  const root = await elk.layout({
+  const root = await elk().layout({
     id: 'root',
     layoutOptions: {
       'elk.algorithm': 'layered',
