@@ -220,7 +220,7 @@ export class TorchRuntime {
     return this.emit(name.split('.').pop()!, 'unknown', kind, inputs, { shape, dtype: inputs[0]?.dtype }, node, { ...extra, macs: null });
   }
 
-  torchAttr(ns: TorchNs, name: string, node: PNode | undefined): Value {
+  torchAttr(ns: TorchNs, name: string, _node: PNode | undefined): Value {
     const full = `${ns.path}.${name}`;
     const last = name;
     if (full === 'torch.Tensor' || full === 'torch.FloatTensor' || full === 'torch.LongTensor') return this.tensorClass;
@@ -514,6 +514,11 @@ export class TorchRuntime {
       case 'element_size': return 4;
       case 'type': if (!a.pos.length) return 'torch.FloatTensor'; break;
       case 'is_contiguous': return true;
+      case 'is_floating_point': return /^(float|bfloat|half|double)/.test(t.dtype ?? 'float32');
+      case 'is_complex': return (t.dtype ?? '').startsWith('complex');
+      case 'is_sparse': case 'is_quantized': case 'is_meta': return false;
+      case 'data_ptr': return 0;
+      case 'stride': return UNKNOWN;
       case 'register_hook': return null;
     }
     if (t.data) {
