@@ -134,7 +134,7 @@ function convTransposeLayer(n: number): LayerSpec {
       }
       const requested = inputs.output_size;
       let sizes: TensorShape;
-      if (Array.isArray(requested) || isSizeLike(requested)) {
+      if (Array.isArray(requested) || typeof requested === 'number') {
         // output_size picks output_padding within [0, stride) so that the output has that size.
         const req = (Array.isArray(requested) ? requested : [requested]).map((v) => (typeof v === 'number' ? v : null)).slice(-n);
         sizes = spatial.map((d, i) => {
@@ -164,10 +164,6 @@ function convTransposeLayer(n: number): LayerSpec {
       };
     },
   };
-}
-
-function isSizeLike(v: unknown): boolean {
-  return typeof v === 'number';
 }
 
 export const convolutionalLayers: LayerSpec[] = [1, 2, 3].flatMap((n) => [convLayer(n), convTransposeLayer(n)]);

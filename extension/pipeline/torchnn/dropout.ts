@@ -5,12 +5,8 @@ import { sameAs, tensorShape } from './shapeMath';
 import { ShapeError } from './types';
 import type { LayerSpec } from './types';
 
-/** Feature dropouts accept exactly these ranks (batched or not). */
-const RANKS: Record<string, number[] | undefined> = {
-  Dropout1d: [2, 3],
-  Dropout2d: undefined, // 1.13 only warns for ranks other than 3 and 4
-  Dropout3d: undefined, // likewise for 4 and 5
-};
+/** Dropout1d accepts exactly (C, L) or (N, C, L); 1.13's Dropout2d/3d only warn about other ranks. */
+const DROPOUT1D_RANKS = [2, 3];
 
 function dropoutLayer(type: string): LayerSpec {
   return {
@@ -25,8 +21,7 @@ function dropoutLayer(type: string): LayerSpec {
     },
     forward(_args, inputs) {
       const x = tensorShape(inputs, 'input', type);
-      const ranks = RANKS[type];
-      if (ranks && !ranks.includes(x.length)) {
+      if (type === 'Dropout1d' && !DROPOUT1D_RANKS.includes(x.length)) {
         throw new ShapeError(`${type}: Expected 2D or 3D input, but received a ${x.length}D input. Note that dropout1d exists to provide channel-wise dropout on inputs with 1 spatial dimension`);
       }
       return sameAs(inputs, 'input', type);

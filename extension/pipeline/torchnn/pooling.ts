@@ -147,7 +147,48 @@ function maxUnpool(n: number): LayerSpec {
   };
 }
 
+/**
+ * FractionalMaxPool: output_size, or floor(input * output_ratio); each output window of `kernel_size`
+ * must fit: output + kernel - 1 <= input.
+ */
+function fractionalMaxPool(n: number): LayerSpec {
+  const type = `FractionalMaxPool${n}d`;
+  return {
+    type,
+    category: 'pool',
+    signature: [arg('kernel_size'), arg('output_size', null), arg('output_ratio', null), arg('return_indices', false), arg('_random_samples', null)],
+    tensors(args) {
+      if ((args.output_size === null || args.output_size === undefined) && (args.output_ratio === null || args.output_ratio === undefined)) {
+        throw new ShapeError(`${type} requires specifying either an output size, or a pooling ratio`);
+      }
+      return [];
+    },
+    forward(args, inputs) {
+      const x = tensorShape(inputs, 'input', type);
+      if (x.length !== n + 1 && x.length !== n + 2) throw new ShapeError(`${type}: Expected ${n + 1}D or ${n + 2}D tensor, but got: [${fmtDims(x)}]`);
+      const kernel = normalizeTuple(args.kernel_size, n, 'kernel_size', type);
+      const spatial = x.slice(x.length - n);
+      let sizes: TensorShape;
+      if (args.output_size !== null && args.output_size !== undefined) {
+        sizes = normalizeTuple(args.output_size, n, 'output_size', type);
+      } else {
+        const raw = Array.isArray(args.output_ratio) ? args.output_ratio : Array<CatValue>(n).fill(args.output_ratio);
+        sizes = spatial.map((d, i) => (d === null || typeof raw[i] !== 'number' ? null : Math.floor(d * (raw[i] as number))));
+      }
+      sizes.forEach((o, i) => {
+        const d = spatial[i];
+        if (o !== null && d !== null && o + kernel[i] - 1 > d) {
+          throw new ShapeError(`${type}: pool size ${kernel[i]} too large relative to input size ${d} and output size ${o} in dimension ${i}`);
+        }
+      });
+      return withIndices([...x.slice(0, x.length - n), ...sizes], args.return_indices === true);
+    },
+    macs: NO_MACS,
+    attrs: (args) => ({ kernel_size: args.kernel_size, output_size: args.output_size, output_ratio: args.output_ratio }),
+  };
+}
+
 export const poolingLayers: LayerSpec[] = [1, 2, 3].flatMap((n) => [maxPool(n), avgPool(n), adaptivePool(n, 'Avg'), adaptivePool(n, 'Max')]);
-poolingLayers.push(lpPool(1), lpPool(2), maxUnpool(1), maxUnpool(2), maxUnpool(3));
+poolingLayers.push(lpPool(1), lpPool(2), maxUnpool(1), maxUnpool(2), maxUnpool(3), fractionalMaxPool(2), fractionalMaxPool(3));
 
 registerLayers(poolingLayers);

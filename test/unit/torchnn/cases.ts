@@ -754,3 +754,8 @@ Fn(`${FN}pad`, [ti(9, 2, 5), [0, 3]], { value: 0 });
 Fn(`${FN}embedding`, [ti(10, 2, 5), { tensor: [10, 4], dtype: 'float64' }]);
 L('Flatten', [], {}, [ti(9, 2, 3, 4)]);
 L('ConstantPad1d', [[0, 2], 0], {}, [ti(9, 2, 5)]);
+L('Dropout1d', [0.1], {}, [t(2, 3, 4, 5)]);
+L('FractionalMaxPool2d', [3], { output_size: [5, 4] }, [t(2, 3, 10, 9)]);
+L('FractionalMaxPool2d', [2], { output_ratio: [0.5, 0.7], return_indices: true }, [t(3, 11, 9)]);
+L('FractionalMaxPool2d', [4], { output_size: 8 }, [t(1, 3, 10, 10)]);
+L('FractionalMaxPool3d', [2], { output_ratio: 0.5 }, [t(1, 2, 6, 7, 8)]);
