@@ -138,6 +138,29 @@ describe('parser corpus against PyTorch', function () {
     assert.ok(cases.filter(isTorchvision).length >= 25, 'at least 25 torchvision builders');
   });
 
+  it('catches a graph that differs from torch (the comparison itself can fail)', async function () {
+    this.timeout(120_000);
+    if (!api) throw new Error('the interpreter cannot be loaded');
+    const byId = new Map(cases.map((c) => [c.id, c]));
+    const c = byId.get('cifar_resnet18')!;
+    const g = await api.buildArchGraph({ source: readFileSync(sourcePath(c), 'utf8'), file: sourcePath(c), entry: c.entry, inputShape: c.input });
+    const scratch = (): Row => ({ id: '', ours: '', torch: '', state: '', out: '', macs: '', verdict: '' });
+    // Another model's truth: counts, state_dict and MACs all differ.
+    const other = differences(g, truth.cifar_resnet34, scratch()).join('\n');
+    assert.match(other, /totalParams/);
+    assert.match(other, /state_dict\[/);
+    assert.match(other, /MACs/);
+    // The right truth, with two state_dict entries swapped, one shape changed, or the output shape changed.
+    const t = truth.cifar_resnet18;
+    const swapped = { ...t, stateDict: [t.stateDict[1], t.stateDict[0], ...t.stateDict.slice(2)] };
+    assert.match(differences(g, swapped, scratch()).join('\n'), /state_dict\[0\]/);
+    const reshaped = { ...t, stateDict: t.stateDict.map((e, i) => (i === 5 ? { ...e, shape: [...e.shape, 1] } : e)) };
+    assert.match(differences(g, reshaped, scratch()).join('\n'), /state_dict\[5\]/);
+    assert.match(differences(g, { ...t, outputShape: [1, 11] }, scratch()).join('\n'), /outputShape/);
+    assert.match(differences(g, { ...t, flops: t.flops + 2 }, scratch()).join('\n'), /MACs/);
+    assert.deepEqual(differences(g, t, scratch()), []);
+  });
+
   for (const c of cases) {
     const title = `${c.id}: ${c.file.replace(/^examples\//, '')} ${c.entry} [${c.input.join(',')}]`;
     it(title, async function () {
