@@ -122,9 +122,13 @@ export async function findModelEntries(source: string, file: string, opts: { rea
 /** The best expression to build a class: `Name()` when its __init__ has defaults, else a call found in the file. */
 function classExpr(name: string, root: PNode, cls: Value | undefined, def: PNode): string {
   let needsArgs = false;
+  let required: { name: string; kw: boolean }[] = [];
   if (cls && typeof cls === 'object' && cls.kind === 'class') {
     const init = findInit(cls);
-    if (init) needsArgs = init.params.slice(1).some((p) => p.kind === 'pos' && !p.hasDefault || p.kind === 'kwonly' && !p.hasDefault);
+    if (init) {
+      required = init.params.slice(1).filter((p) => (p.kind === 'pos' || p.kind === 'kwonly') && !p.hasDefault).map((p) => ({ name: p.name, kw: p.kind === 'kwonly' }));
+      needsArgs = required.length > 0;
+    }
   }
   if (!needsArgs) return `${name}()`;
   let best: string | undefined;
@@ -144,7 +148,25 @@ function classExpr(name: string, root: PNode, cls: Value | undefined, def: PNode
     for (const c of n.children) visit(c);
   };
   visit(root);
-  return best ?? `${name}()`;
+  if (best) return best;
+  // guess typical sizes from the parameter names (a block: `BasicBlock(64, 64)`)
+  const guesses = required.map((p) => ({ p, v: guessArg(p.name) }));
+  if (guesses.every((g) => g.v !== undefined)) {
+    return `${name}(${guesses.map((g) => (g.p.kw ? `${g.p.name}=${g.v}` : g.v)).join(', ')})`;
+  }
+  return `${name}()`;
+}
+
+function guessArg(n: string): string | undefined {
+  const s = n.toLowerCase();
+  if (/(num_?classes|n_?classes|classes|num_labels|n_out|num_outputs)$/.test(s)) return '10';
+  if (/stride/.test(s)) return '1';
+  if (/kernel/.test(s)) return '3';
+  if (/groups?$/.test(s)) return '1';
+  if (/(heads|nhead|num_heads)$/.test(s)) return '8';
+  if (/(dropout|drop_rate|drop_prob|^p)$/.test(s)) return '0.0';
+  if (/(channel|plane|dim|feature|filter|width|hidden|d_model|embed|^c_?in|^c_?out|^c[12]?$|^ch|chans?$|^n?f$|units|inp$|oup$|^in_?c|^out_?c|^nin$|^nout$)/.test(s)) return '64';
+  return undefined;
 }
 
 function findInit(cls: PyClass): PyFunction | undefined {
