@@ -60,8 +60,12 @@ export interface PanelDebug {
   engine: string;
   view(): Viewport;
   setView(v: Viewport): void;
-  /** Centre of a node (op id or `g:<module path>`) in the canvas's client coordinates, or null if not visible. */
-  nodeClientPoint(id: string): { x: number; y: number } | null;
+  /** Centre of a node (op id or `g:<module path>`) in client coordinates and relative to the canvas, or null if off screen. */
+  nodeClientPoint(id: string): { x: number; y: number; cx: number; cy: number } | null;
+  /** Point of an expanded module's box header (click it to collapse), as above, or null. */
+  boxHeaderPoint(path: string): { x: number; y: number; cx: number; cy: number } | null;
+  /** Centre the view on a node (following collapsed modules). */
+  centreOn(id: string): void;
   visibleIds(): string[];
   highlightedIds(): string[];
   selectedId(): string | null;
@@ -124,6 +128,11 @@ class Panel {
       view: () => ({ ...this.view }),
       setView: (v) => { this.view = { ...v }; this.viewChanged(); },
       nodeClientPoint: (id) => this.nodeClientPoint(id),
+      boxHeaderPoint: (path) => {
+        const b = this.scene?.boxes.find((x) => x.path === path);
+        return b ? this.clientPoint(b.x0 + 8, b.y0 + 8) : null;
+      },
+      centreOn: (id) => { const i = this.resolveVisible(id); if (i >= 0) this.centreOnVisible(i, 0.8); this.draw(); },
       visibleIds: () => this.vg?.nodes.map((n) => n.id) ?? [],
       highlightedIds: () => [...this.highlightedVisible()].map((i) => this.vg!.nodes[i].id),
       selectedId: () => this.selectedId,
@@ -173,6 +182,7 @@ class Panel {
       button('Collapse', 'Collapse all modules', () => this.collapseAll(), 'collapse-all'),
       button('Expand', 'Expand all modules', () => this.expandAll(), 'expand-all'),
       exp,
+      button('ⓘ', 'Show or hide the details (I)', () => this.inspector.classList.toggle('closed'), 'details'),
       button('↗', 'Open in an editor tab', () => post({ type: 'openInEditor' }), 'open-editor'),
     );
     this.progress.id = 'progress';
@@ -437,14 +447,18 @@ class Panel {
     saveState({ key: this.key, ...this.view, collapsed: [...this.collapsed], direction: this.direction });
   }
 
-  private nodeClientPoint(id: string): { x: number; y: number } | null {
+  private nodeClientPoint(id: string): { x: number; y: number; cx: number; cy: number } | null {
     const i = this.resolveVisible(id);
     if (i < 0 || !this.scene) return null;
+    return this.clientPoint(this.scene.xs[i], this.scene.ys[i]);
+  }
+
+  private clientPoint(wx: number, wy: number): { x: number; y: number; cx: number; cy: number } | null {
     const r = this.canvas.getBoundingClientRect();
-    const x = r.left + this.scene.xs[i] * this.view.scale + this.view.tx;
-    const y = r.top + this.scene.ys[i] * this.view.scale + this.view.ty;
-    if (x < r.left || x > r.right || y < r.top || y > r.bottom) return null;
-    return { x, y };
+    const cx = wx * this.view.scale + this.view.tx;
+    const cy = wy * this.view.scale + this.view.ty;
+    if (cx < 0 || cx > r.width || cy < 0 || cy > r.height) return null;
+    return { x: r.left + cx, y: r.top + cy, cx, cy };
   }
 
   // ---- drawing ---------------------------------------------------------------------------------
@@ -601,6 +615,7 @@ class Panel {
     else if (k === 'l' || k === 'L') { this.toggleDirection(); return; }
     else if (k === '/' || (k === 'f' && (e.ctrlKey || e.metaKey))) { e.preventDefault(); (this.search as unknown as HTMLElement).focus(); return; }
     else if (k === 'Escape') { this.select(null); return; }
+    else if (k === 'i' || k === 'I') { this.inspector.classList.toggle('closed'); return; }
     else if (k === 'Enter' && this.selectedId?.startsWith('g:')) { this.toggleModule(this.selectedId.slice(2)); return; }
     else return;
     e.preventDefault();
