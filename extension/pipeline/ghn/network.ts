@@ -2,11 +2,12 @@
  * The GHN-2 network (doc §5–§7): embeddings, shape encoder, gated GNN, layer norm and the decoders.
  *
  * Where the math runs:
- * - Embeddings, the GatedGNN sweep, LayerNorm, decoder_1d and bias_class run in plain JS (float64
+ * - Embeddings, the GatedGNN sweep, LayerNorm and bias_class run in plain JS (float64
  *   accumulation, stored as float32). The sweep is sequential over nodes with 32-wide vectors: for ResNet-50
  *   (127 nodes, 7953 edges) it is about 2 M multiply-adds, which plain loops finish in a few ms, whereas
  *   ~500 tiny tfjs kernel launches per sweep would cost more than the math.
- * - ConvDecoder (fc → conv.0 → conv.2: ~1.08 M MACs per kernel position) runs in tfjs (wasm/XNNPACK),
+ * - decoder_1d (all 1-D nodes in one batch) and ConvDecoder (fc → conv.0 → conv.2: ~1.08 M MACs per kernel
+ *   position) run in tfjs (wasm/XNNPACK),
  *   batched per decoder shape, with weights pre-transposed to [in, out] (transposed-B matmuls are ~8× slower
  *   on the wasm backend) and only the rows each shape needs gathered (fc rows for h'×w' positions,
  *   conv.2 rows for the n_out × n_in channels).
@@ -59,6 +60,10 @@ interface DecoderTensors {
   c2B: TF.Tensor1D;
   clsW: TF.Tensor2D; // [numClasses, 64]
   clsB: TF.Tensor2D; // [numClasses, 1]
+  d1aT: TF.Tensor2D; // decoder_1d.fc.0, [hid, 2·hid]
+  d1aB: TF.Tensor1D;
+  d1bT: TF.Tensor2D; // decoder_1d.fc.2, [2·hid, 4·hid]
+  d1bB: TF.Tensor1D;
   fcSel: Map<string, { w: TF.Tensor2D; b: TF.Tensor1D }>;
   c2Sel: Map<string, { w: TF.Tensor2D; b: TF.Tensor1D }>;
   hidFc: number; // 128
@@ -147,6 +152,10 @@ export async function decoderTensors(g: Ghn): Promise<DecoderTensors> {
     c2B: tf.keep(tf.tensor1d(t('decoder.conv.2.bias'))),
     clsW: tf.keep(tf.tensor2d(t('decoder.class_layer_predictor.1.weight'), [g.numClasses, 64])),
     clsB: tf.keep(tf.tensor2d(t('decoder.class_layer_predictor.1.bias'), [g.numClasses, 1])),
+    d1aT: tf.keep(tf.transpose(tf.tensor2d(g.dec1d[0].w, [g.dec1d[0].out, g.dec1d[0].in]))),
+    d1aB: tf.keep(tf.tensor1d(g.dec1d[0].b)),
+    d1bT: tf.keep(tf.transpose(tf.tensor2d(g.dec1d[1].w, [g.dec1d[1].out, g.dec1d[1].in]))),
+    d1bB: tf.keep(tf.tensor1d(g.dec1d[1].b)),
   }));
   g.tfw = { tf, ...d, fcSel: new Map(), c2Sel: new Map(), hidFc: 128, outCh: 64 };
   return g.tfw;
@@ -156,7 +165,7 @@ export async function decoderTensors(g: Ghn): Promise<DecoderTensors> {
 export function disposeGhn(g: Ghn): void {
   const d = g.tfw;
   if (!d) return;
-  for (const x of [d.fcT, d.fcB, d.c0T, d.c0B, d.c2T, d.c2B, d.clsW, d.clsB]) x.dispose();
+  for (const x of [d.fcT, d.fcB, d.c0T, d.c0B, d.c2T, d.c2B, d.clsW, d.clsB, d.d1aT, d.d1aB, d.d1bT, d.d1bB]) x.dispose();
   for (const m of [d.fcSel, d.c2Sel]) for (const v of m.values()) { v.w.dispose(); v.b.dispose(); }
   g.tfw = undefined;
 }
@@ -295,22 +304,25 @@ export function layerNorm(g: Ghn, x: Float32Array, N: number): Float32Array {
 // ---------------------------------------------------------------------------------------------------
 // decoder_1d and bias_class (§7.2)
 
-/** decoder_1d(z) viewed as [2, 64] (row 0 "weight", row 1 "bias"), as a flat 128 vector. */
-export function decode1d(g: Ghn, z: Float32Array, zo: number): Float32Array {
-  const [a, b] = g.dec1d;
-  const t = new Float64Array(a.out);
-  for (let j = 0; j < a.out; j++) {
-    let s = a.b[j];
-    for (let k = 0; k < a.in; k++) s += a.w[j * a.in + k] * z[zo + k];
-    t[j] = s > 0 ? s : 0;
-  }
-  const o = new Float32Array(b.out);
-  for (let j = 0; j < b.out; j++) {
-    let s = b.b[j];
-    for (let k = 0; k < b.in; k++) s += b.w[j * b.in + k] * t[k];
-    o[j] = s;
-  }
-  return o;
+/**
+ * decoder_1d for many nodes at once in tfjs (two matmuls instead of per-node JS loops that run cold the
+ * first time). Returns one 128-vector per requested node, in order.
+ */
+export async function decode1dBatch(g: Ghn, z: Float32Array, rows: number[]): Promise<Float32Array[]> {
+  if (!rows.length) return [];
+  const d = await decoderTensors(g);
+  const { tf } = d;
+  const H = g.hid;
+  const zb = new Float32Array(rows.length * H);
+  rows.forEach((r, j) => zb.set(z.subarray(r * H, r * H + H), j * H));
+  const out = tf.tidy(() => {
+    const h = tf.relu(tf.add(tf.matMul(tf.tensor2d(zb, [rows.length, H]), d.d1aT), d.d1aB));
+    return tf.add(tf.matMul(h, d.d1bT), d.d1bB);
+  });
+  const data = out.dataSync() as Float32Array;
+  out.dispose();
+  const w = g.dec1d[1].out;
+  return rows.map((_, j) => data.subarray(j * w, (j + 1) * w));
 }
 
 /** bias_class(ReLU(o)) for both rows of the [2, 64] decoder_1d output: [2, numClasses]. */

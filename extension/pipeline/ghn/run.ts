@@ -2,7 +2,7 @@
  * Runs the GHN on a prepared graph: embeddings → GatedGNN → LayerNorm → decoders → tiled, normalised tensors.
  */
 import type { GhnGraph, PredictTarget } from './graph';
-import { biasClass, decode1d, decodeConv, embedNodes, gatedGnn, GhnError, layerNorm, type ConvDecodeSpec, type Ghn } from './network';
+import { biasClass, decode1dBatch, decodeConv, embedNodes, gatedGnn, GhnError, layerNorm, type ConvDecodeSpec, type Ghn } from './network';
 import { shapeIndices } from './shapes';
 import { normaliser, tileInto } from './tile';
 
@@ -67,11 +67,9 @@ export async function runGhn(g: Ghn, graph: GhnGraph, targets: PredictTarget[], 
   const raw = new Map<string, RawBlock>();
   const rawByTarget: RawBlock[] = new Array(targets.length);
   const d1 = new Map<number, Float32Array>();
-  const oneD = (node: number): Float32Array => {
-    let o = d1.get(node);
-    if (!o) { o = decode1d(g, xLn, node * g.hid); d1.set(node, o); }
-    return o;
-  };
+  const oneDNodes = [...new Set(targets.filter((tg) => tg.key.length === 3 || (tg.key.length === 2 && tg.key[1] <= 0)).map((tg) => tg.node))];
+  (await decode1dBatch(g, xLn, oneDNodes)).forEach((o, j) => d1.set(oneDNodes[j], o));
+  const oneD = (node: number): Float32Array => d1.get(node)!;
   const groups = new Map<string, { spec: ConvDecodeSpec; nodes: number[]; targets: number[] }>();
   targets.forEach((tg, j) => {
     const k = tg.key;
