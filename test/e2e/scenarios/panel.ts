@@ -13,8 +13,9 @@ type Pt = { x: number; y: number; cx: number; cy: number } | null;
 // Page-side code in evaluate runs in the webview; the Node tsconfig has no DOM lib.
 declare const window: any;
 
-async function panelEval<T, A>(frame: FrameLocator, fn: (arg: A) => T, arg: A): Promise<T> {
-  return frame.locator('body').evaluate((_body, a) => fn(a), arg) as Promise<T>;
+/** Runs a self-contained function inside the panel's document (it is serialised: no closures). */
+async function panelEval<T, A>(frame: FrameLocator, fn: (body: unknown, arg: A) => T, arg: A): Promise<T> {
+  return frame.locator('body').evaluate(fn as (body: unknown, arg: unknown) => T, arg as unknown) as Promise<T>;
 }
 
 async function cursorLine(ctx: E2EContext): Promise<number> {
@@ -58,13 +59,13 @@ export async function run(ctx: E2EContext): Promise<void> {
   await ctx.screenshot('panel-dark');
 
   // 2. Click a node: the editor cursor lands on its line.
-  const visible = await panelEval(frame, () => window.ghnPanel.visibleIds() as string[], null);
+  const visible = await panelEval(frame, (_b) => window.ghnPanel.visibleIds() as string[], null);
   const byId = new Map(graph.nodes.map((n) => [n.id, n]));
   const target = visible.map((id) => byId.get(id)).find((n): n is CliNode => !!n && !!n.loc && n.kind === 'module' && n.loc.file.endsWith(ex.file))
     ?? visible.map((id) => byId.get(id)).find((n): n is CliNode => !!n && !!n.loc && n.kind !== 'input' && n.loc.file.endsWith(ex.file));
   assert(target?.loc, 'a visible node with a source location');
-  await panelEval(frame, (id: string) => window.ghnPanel.centreOn(id), target.id);
-  const p = await panelEval(frame, (id: string) => window.ghnPanel.nodeClientPoint(id) as Pt, target.id);
+  await panelEval(frame, (_b, id: string) => window.ghnPanel.centreOn(id), target.id);
+  const p = await panelEval(frame, (_b, id: string) => window.ghnPanel.nodeClientPoint(id) as Pt, target.id);
   assert(p, `node ${target.id} is on screen`);
   await frame.locator('#graph').click({ position: { x: p.cx, y: p.cy } });
   await ctx.page.waitForTimeout(1000);
@@ -92,8 +93,8 @@ export async function run(ctx: E2EContext): Promise<void> {
   if (hier) {
     const before = Number(await root.getAttribute('data-visible-count'));
     const firstOp = graph.nodes.find((n) => visible.includes(n.id) && n.modulePath.startsWith(hier.path + '.'))!;
-    await panelEval(frame, (id: string) => window.ghnPanel.centreOn(id), firstOp.id);
-    const h = await panelEval(frame, (path: string) => window.ghnPanel.boxHeaderPoint(path) as Pt, hier.path);
+    await panelEval(frame, (_b, id: string) => window.ghnPanel.centreOn(id), firstOp.id);
+    const h = await panelEval(frame, (_b, path: string) => window.ghnPanel.boxHeaderPoint(path) as Pt, hier.path);
     assert(h, `the box header of ${hier.path} is on screen`);
     await frame.locator('#graph').click({ position: { x: h.cx, y: h.cy } });
     await frame.locator(`#app[data-collapsed~="${hier.path}"]`).waitFor({ timeout: 15_000 });
@@ -101,10 +102,9 @@ export async function run(ctx: E2EContext): Promise<void> {
     ctx.log(`collapsed ${hier.path}: ${before} → ${collapsed} visible nodes`);
     assert(collapsed < before, 'collapsing hides nodes');
     await ctx.screenshot('module-collapsed');
-    const g = await panelEval(frame, (id: string) => { window.ghnPanel.centreOn(id); return window.ghnPanel.nodeClientPoint(id) as Pt; }, `g:${hier.path}`);
+    const g = await panelEval(frame, (_b, id: string) => { window.ghnPanel.centreOn(id); return window.ghnPanel.nodeClientPoint(id) as Pt; }, `g:${hier.path}`);
     assert(g, 'the collapsed group is on screen');
     await frame.locator('#graph').dblclick({ position: { x: g.cx, y: g.cy } });
-    await ctx.page.waitForFunction(() => true);
     await frame.locator(`#app:not([data-collapsed~="${hier.path}"])`).waitFor({ timeout: 15_000 });
     const expanded = Number(await root.getAttribute('data-visible-count'));
     ctx.log(`expanded ${hier.path}: ${expanded} visible nodes`);
@@ -114,10 +114,10 @@ export async function run(ctx: E2EContext): Promise<void> {
   }
 
   // 5. Light theme.
-  await panelEval(frame, () => window.ghnPanel.fitAll(), null);
+  await panelEval(frame, (_b) => window.ghnPanel.fitAll(), null);
   await setTheme(ctx, 'Light Modern');
   await ctx.screenshot('panel-light');
-  const bg = await panelEval(frame, () => getComputedStyle(document.body).getPropertyValue('--vscode-editor-background'), null);
+  const bg = await panelEval(frame, (_b) => getComputedStyle(document.body).getPropertyValue('--vscode-editor-background'), null);
   ctx.log(`panel background in the light theme: ${bg}`);
   await setTheme(ctx, 'Dark Modern');
 }
