@@ -4,8 +4,9 @@
  */
 import * as vscode from 'vscode';
 import type { ModelEntry } from '../pipeline/arch/types';
+import { codeLensTitle, hoverMarkdown } from '../pipeline/metrics/report';
 import { readConfig } from './config';
-import { figuresTitle } from './format';
+import type { MetricsService } from './metricsService';
 import { errorText } from './pipelineService';
 import type { GraphService } from './services';
 
@@ -27,7 +28,7 @@ export class ModelCodeLensProvider implements vscode.CodeLensProvider, vscode.Di
   private timer: ReturnType<typeof setTimeout> | undefined;
   private readonly disposables: vscode.Disposable[] = [this.changed];
 
-  constructor(private readonly graphs: GraphService) {
+  constructor(private readonly graphs: GraphService, private readonly metrics: MetricsService) {
     this.disposables.push(
       vscode.workspace.onDidChangeTextDocument((e) => { if (e.document.languageId === 'python') this.refreshSoon(); }),
       vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration('ghnLens')) this.changed.fire(); }),
@@ -77,10 +78,12 @@ export class ModelCodeLensProvider implements vscode.CodeLensProvider, vscode.Di
         lens.command = { title: `$(info) ${truncate(firstError.message, 70)}`, command: 'ghnLens.showArchitecture', arguments: [lens.doc.uri, lens.entry.expr], tooltip: g.diagnostics.map((d) => d.message).join('\n') };
         return lens;
       }
-      const macsExact = g.nodes.every((n) => n.macsExact);
+      const m = this.metrics.staticOf(g);
+      // Predicted metrics (accuracy...) only when trained metric heads are bundled; they never block the figures for long.
+      const predicted = await this.metrics.predicted(lens.doc, lens.entry.expr)?.catch(() => undefined);
       const warnings = g.diagnostics.filter((d) => d.severity !== 'info').length;
       lens.command = {
-        title: figuresTitle({ totalParams: g.totalParams, macs: g.macs, partial: g.partial, macsExact }) + (warnings ? ` · $(warning) ${warnings}` : ''),
+        title: codeLensTitle(m, predicted) + (warnings ? ` · $(warning) ${warnings}` : ''),
         command: 'ghnLens.showQualityMetrics',
         arguments: [lens.doc.uri],
         tooltip: `${g.totalParams.toLocaleString('en-US')} parameters (${g.trainableParams.toLocaleString('en-US')} trainable), ` +
@@ -97,4 +100,27 @@ export class ModelCodeLensProvider implements vscode.CodeLensProvider, vscode.Di
 
 function truncate(s: string, n: number): string {
   return s.length > n ? `${s.slice(0, n - 1)}…` : s;
+}
+
+/** A hover on a model's class/def line: static figures and predicted metrics (or why not). */
+export class ModelHoverProvider implements vscode.HoverProvider {
+  constructor(private readonly graphs: GraphService, private readonly metrics: MetricsService) {}
+
+  async provideHover(doc: vscode.TextDocument, pos: vscode.Position): Promise<vscode.Hover | undefined> {
+    if (!readConfig(doc.uri).codeLensEnabled) return undefined;
+    const entries = await this.graphs.findEntries(doc).catch(() => []);
+    const e = entries.find((x) => x.loc.line === pos.line);
+    if (!e) return undefined;
+    const word = doc.getWordRangeAtPosition(pos);
+    if (!word || doc.getText(word) !== e.name) return undefined;
+    try {
+      const g = await this.graphs.buildGraph(doc, e.expr);
+      if (g.nodes.length === 0) return undefined;
+      const predicted = await this.metrics.predicted(doc, e.expr)?.catch(() => undefined);
+      const md = new vscode.MarkdownString(hoverMarkdown(e.expr, this.metrics.staticOf(g), predicted));
+      return new vscode.Hover(md, word);
+    } catch {
+      return undefined;
+    }
+  }
 }

@@ -6,11 +6,17 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { ModelEntry } from '../pipeline/arch/types';
+import { archGraphFromJson } from '../pipeline/arch/json';
+import { archGraphToDot } from '../pipeline/arch/exportDot';
+import { archGraphToGraphml } from '../pipeline/arch/exportGraphml';
+import type { ArchGraphJson, ModelEntry } from '../pipeline/arch/types';
+import { reportMarkdown } from '../pipeline/metrics/report';
 import type { ParamStats } from '../protocol/panel';
+import { checkpointPath } from './checkpoint';
 import { readConfig } from './config';
-import { compact, macs, pythonSnippet, safetensorsName } from './format';
+import { pythonSnippet, safetensorsName } from './format';
 import type { GhnWorkerClient } from './ghnWorkerClient';
+import type { MetricsService } from './metricsService';
 import { errorText, fileName, searchPaths } from './pipelineService';
 import type { GraphService } from './services';
 
@@ -26,10 +32,17 @@ export interface CommandContext {
   graphs: GraphService;
   panel: ArchitecturePanelLike;
   ghn: GhnWorkerClient;
+  metrics: MetricsService;
   log: vscode.LogOutputChannel;
 }
 
 type Command = (ctx: CommandContext) => (...args: unknown[]) => unknown;
+
+const EXPORT_FORMATS: { label: string; ext: string; write(g: ArchGraphJson): string }[] = [
+  { label: 'JSON (GHN Lens ArchGraph)', ext: 'graph.json', write: (g) => JSON.stringify(g, null, 1) },
+  { label: 'DOT (Graphviz)', ext: 'dot', write: (g) => archGraphToDot(archGraphFromJson(g)) },
+  { label: 'GraphML (yEd, Gephi, networkx)', ext: 'graphml', write: (g) => archGraphToGraphml(archGraphFromJson(g)) },
+];
 
 export const commands: Record<string, Command> = {
   'ghnLens.showArchitecture': (ctx) => async (uri?: unknown, expr?: unknown) => {
@@ -58,10 +71,13 @@ export const commands: Record<string, Command> = {
     const entry = typeof expr === 'string' ? expr : (await pickEntry(ctx, doc, 'Export the graph of which model?'))?.expr;
     if (!entry) return;
     const g = await ctx.graphs.buildGraph(doc, entry);
-    const base = doc.uri.with({ path: doc.uri.path.replace(/[^/]*$/, safetensorsName(path.basename(doc.uri.path), entry).replace(/\.safetensors$/, '.graph.json')) });
-    const target = await vscode.window.showSaveDialog({ defaultUri: base, filters: { 'Architecture graph (JSON)': ['json'] } });
+    const fmt = await vscode.window.showQuickPick(EXPORT_FORMATS.map((f) => ({ label: f.label, description: `.${f.ext}`, f })), { title: `Export the graph of ${entry} as` });
+    if (!fmt) return;
+    const stem = safetensorsName(path.basename(doc.uri.path), entry).replace(/\.safetensors$/, '');
+    const base = doc.uri.with({ path: doc.uri.path.replace(/[^/]*$/, `${stem}.${fmt.f.ext}`) });
+    const target = await vscode.window.showSaveDialog({ defaultUri: base, filters: { [fmt.f.label]: [fmt.f.ext.replace(/^.*\./, '')] } });
     if (!target) return;
-    await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(JSON.stringify(g, null, 1)));
+    await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(fmt.f.write(g)));
     void vscode.window.showInformationMessage(`GHN Lens: exported ${g.nodes.length} nodes to ${vscode.workspace.asRelativePath(target)}`);
   },
   'ghnLens.selectCheckpoint': () => async () => {
@@ -116,15 +132,6 @@ async function pickEntry(ctx: CommandContext, doc: vscode.TextDocument, title: s
   return pick?.entry;
 }
 
-/** The checkpoint to use: the setting (absolute or workspace-relative), else the bundled one. */
-export function checkpointPath(extensionPath: string, setting: string, workspaceFolder?: string): string | undefined {
-  if (setting) return path.isAbsolute(setting) || !workspaceFolder ? setting : path.join(workspaceFolder, setting);
-  const dir = path.join(extensionPath, 'media', 'ghn');
-  let files: string[] = [];
-  try { files = fs.readdirSync(dir).filter((f) => f.endsWith('.safetensors')).sort(); } catch { /* none bundled */ }
-  return files.length ? path.join(dir, files[0]) : undefined;
-}
-
 async function predict(ctx: CommandContext, doc: vscode.TextDocument, entry: string): Promise<void> {
   const cfg = readConfig(doc.uri);
   const wf = vscode.workspace.getWorkspaceFolder(doc.uri)?.uri.fsPath;
@@ -144,9 +151,11 @@ async function predict(ctx: CommandContext, doc: vscode.TextDocument, entry: str
   for (const w of r.warnings) ctx.log.warn(`${entry}: ${w}`);
   ctx.panel.showParamStats?.(r.stats);
   const snippet = pythonSnippet(path.basename(file, '.py'), entry, outName);
-  const missing = r.notPredicted.length ? ` (${r.notPredicted.length} kept at PyTorch's initialisation)` : '';
+  const params = r.predicted + r.notPredicted.length;
+  const buffers = r.totalTensors - params;
+  const missing = r.notPredicted.length ? `; ${r.notPredicted.length} outside GHN-2's primitives kept at PyTorch's initialisation` : '';
   const action = await vscode.window.showInformationMessage(
-    `GHN Lens: predicted ${r.predicted} of ${r.totalTensors} tensors of ${entry}${missing} in ${(r.ms / 1000).toFixed(1)} s → ${outName}`,
+    `GHN Lens: predicted ${r.predicted} of ${params} parameter tensors of ${entry}${missing}${buffers ? ` (+${buffers} buffers at their defaults)` : ''} in ${(r.ms / 1000).toFixed(1)} s → ${outName}`,
     'Copy Python Snippet', 'Reveal File',
   );
   if (action === 'Copy Python Snippet') {
@@ -158,21 +167,9 @@ async function predict(ctx: CommandContext, doc: vscode.TextDocument, entry: str
 }
 
 async function qualityReport(ctx: CommandContext, doc: vscode.TextDocument): Promise<string> {
-  const entries = await ctx.graphs.findEntries(doc);
-  const name = path.basename(doc.fileName);
-  const lines = [`# GHN Lens: quality metrics of ${name}`, ''];
-  if (!entries.length) return lines.concat('No nn.Module class or model factory found.').join('\n');
-  lines.push('| model | params | trainable | MACs | output | ops | notes |', '|---|---:|---:|---:|---|---:|---|');
-  for (const e of entries) {
-    try {
-      const g = await ctx.graphs.buildGraph(doc, e.expr);
-      const notes = [g.partial ? 'incomplete graph' : '', ...g.diagnostics.filter((d) => d.severity === 'error').slice(0, 2).map((d) => d.message)].filter(Boolean).join('; ');
-      lines.push(`| \`${e.expr}\` | ${compact(g.totalParams)} | ${compact(g.trainableParams)} | ${macs(g.macs)} | ${g.outputShape ? `[${g.outputShape.map((d) => d ?? '?').join(', ')}]` : '?'} | ${g.nodes.length} | ${notes.replace(/\|/g, '\\|')} |`);
-    } catch (err) {
-      lines.push(`| \`${e.expr}\` | | | | | | could not build: ${errorText(err).replace(/\|/g, '\\|')} |`);
-    }
-  }
-  lines.push('', `Static figures for input [${readConfig(doc.uri).defaultInputShape.join(', ')}] (setting \`ghnLens.defaultInputShape\`).`,
-    'Predicted metrics (accuracy, inference time, convergence) come from the GHN\'s metric heads once they are bundled.');
-  return lines.join('\n');
+  const report = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: `GHN Lens: quality metrics of ${path.basename(doc.fileName)}`, cancellable: true },
+    (_p, token) => ctx.metrics.report(doc, token),
+  );
+  return reportMarkdown(report);
 }

@@ -3,10 +3,11 @@
  * provider, the Architecture panel, the GHN worker and a status bar item. All analysis lives in the pipeline.
  */
 import * as vscode from 'vscode';
-import { ModelCodeLensProvider } from './codeLens';
+import { ModelCodeLensProvider, ModelHoverProvider } from './codeLens';
 import { type ArchitecturePanelLike, registerCommands } from './commands';
-import { compact } from './format';
+import { formatCount } from '../pipeline/metrics/static';
 import { GhnWorkerClient } from './ghnWorkerClient';
+import { MetricsService } from './metricsService';
 import { registerArchitecturePanel } from './panel';
 import { PipelineService } from './pipelineService';
 
@@ -15,14 +16,16 @@ export function activate(context: vscode.ExtensionContext): void {
   const graphs = new PipelineService(log);
   const ghn = new GhnWorkerClient(vscode.Uri.joinPath(context.extensionUri, 'dist').fsPath, log);
   const panel = openPanel(context, graphs, log);
-  const lenses = new ModelCodeLensProvider(graphs);
+  const metrics = new MetricsService(graphs, ghn, context.extensionPath);
+  const lenses = new ModelCodeLensProvider(graphs, metrics);
   const status = vscode.window.createStatusBarItem('ghnLens.status', vscode.StatusBarAlignment.Right, 100);
   status.name = 'GHN Lens';
   status.command = 'ghnLens.showArchitecture';
   context.subscriptions.push(
     log, graphs, ghn, lenses, status,
     vscode.languages.registerCodeLensProvider({ language: 'python' }, lenses),
-    ...registerCommands({ extension: context, graphs, panel, ghn, log }),
+    vscode.languages.registerHoverProvider({ language: 'python' }, new ModelHoverProvider(graphs, metrics)),
+    ...registerCommands({ extension: context, graphs, panel, ghn, metrics, log }),
   );
 
   const updateStatus = async () => {
@@ -36,7 +39,7 @@ export function activate(context: vscode.ExtensionContext): void {
       const line = vscode.window.activeTextEditor.selection.active.line;
       const here = entries.filter((e) => e.loc.line <= line && line <= e.loc.endLine).pop();
       const g = here ? await graphs.buildGraph(doc, here.expr).catch(() => undefined) : undefined;
-      status.text = `$(type-hierarchy) ${entries.length} model${entries.length > 1 ? 's' : ''}` + (here && g ? ` · ${here.name} ${compact(g.totalParams)}` : '');
+      status.text = `$(type-hierarchy) ${entries.length} model${entries.length > 1 ? 's' : ''}` + (here && g ? ` · ${here.name} ${formatCount(g.totalParams)}` : '');
       status.tooltip = `GHN Lens: ${entries.map((e) => e.expr).join(', ')}\nClick to show the architecture.`;
       status.show();
     } catch {

@@ -1,4 +1,5 @@
 /** Messages between the extension host and the GHN worker thread (`ghnWorker.ts`). */
+import type { MetricsReport } from '../pipeline/metrics/report';
 import type { ParamStats } from '../protocol/panel';
 
 export interface PredictRequest {
@@ -18,7 +19,22 @@ export interface PredictRequest {
   output: string;
 }
 
-export type ToWorker = PredictRequest | { type: 'cancel'; id: number };
+/** Static and predicted quality metrics of some entries of one file (`collectReport`). */
+export interface MetricsRequest {
+  type: 'metrics';
+  id: number;
+  /** The GHN whose embeddings the metric heads read; loaded only when the heads exist. */
+  checkpoint?: string;
+  headsFile: string;
+  wasmDir: string;
+  source: string;
+  file: string;
+  entries: string[];
+  inputShape: number[];
+  pythonPaths: string[];
+}
+
+export type ToWorker = PredictRequest | MetricsRequest | { type: 'cancel'; id: number };
 
 export interface PredictResult {
   output: string;
@@ -37,4 +53,5 @@ export interface PredictResult {
 export type FromWorker =
   | { type: 'progress'; id: number; fraction: number; message: string }
   | { type: 'done'; id: number; result: PredictResult }
+  | { type: 'metrics'; id: number; report: MetricsReport }
   | { type: 'error'; id: number; message: string; cancelled: boolean };

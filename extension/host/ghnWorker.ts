@@ -5,11 +5,16 @@
  */
 import { readFileSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
+import type { ArchGraph } from '../pipeline/arch/types';
 import { writeSafetensors } from '../pipeline/formats/safetensors';
+import { fileSha256, ghnNodeEmbeddings } from '../pipeline/metrics/embed';
+import { loadMetricHeads, predictWith, type PredictedMetrics } from '../pipeline/metrics/predicted';
+import { collectReport } from '../pipeline/metrics/report';
+import { computeStaticMetrics } from '../pipeline/metrics/static';
 import { loadGhn, paramStats, predictParameters, setGhnWasmDir } from '../pipeline/ghn/index';
 import type { ParamStats } from '../protocol/panel';
 import { buildArchGraph } from '../pipeline/python/index';
-import type { FromWorker, PredictRequest, ToWorker } from './ghnProtocol';
+import type { FromWorker, MetricsRequest, PredictRequest, ToWorker } from './ghnProtocol';
 
 type Ghn = Awaited<ReturnType<typeof loadGhn>>;
 
@@ -28,7 +33,53 @@ function post(m: FromWorker): void {
 port.on('message', (m: ToWorker) => {
   if (m.type === 'cancel') running.get(m.id)?.abort();
   else if (m.type === 'predict') void predict(m);
+  else if (m.type === 'metrics') void metrics(m);
 });
+
+const readSource = (f: string) => { try { return readFileSync(f, 'utf8'); } catch { return undefined; } };
+
+async function ghnFor(checkpoint: string, wasmDir: string): Promise<Ghn> {
+  if (!loaded || loaded.checkpoint !== checkpoint) {
+    setGhnWasmDir(wasmDir);
+    loaded = { checkpoint, ghn: await loadGhn(checkpoint) };
+  }
+  return loaded.ghn;
+}
+
+/** The metrics report; the GHN is loaded only when trained heads exist (else predicted metrics say why not). */
+async function metrics(req: MetricsRequest): Promise<void> {
+  const ac = new AbortController();
+  running.set(req.id, ac);
+  try {
+    const heads = loadMetricHeads(req.headsFile);
+    let predict: ((g: ArchGraph) => Promise<PredictedMetrics>) | undefined;
+    let unavailableReason: string | undefined;
+    if (heads.ok && req.checkpoint) {
+      try {
+        const ghn = await ghnFor(req.checkpoint, req.wasmDir);
+        const identity = { sha256: fileSha256(req.checkpoint), hid: ghn.hid };
+        predict = (g) => predictWith(g, heads, (a) => ghnNodeEmbeddings(ghn, a, ac.signal), identity);
+      } catch (e) {
+        unavailableReason = `could not load the GHN ${req.checkpoint}: ${e instanceof Error ? e.message : String(e)}`;
+      }
+    } else {
+      unavailableReason = heads.ok ? 'no GHN checkpoint' : heads.reason;
+    }
+    const report = await collectReport<ArchGraph>({
+      file: req.file, inputShape: req.inputShape, entries: req.entries,
+      build: (entry) => buildArchGraph({ source: req.source, file: req.file, entry, inputShape: req.inputShape, pythonPaths: req.pythonPaths, readFile: readSource }),
+      measure: computeStaticMetrics,
+      diagnosticsOf: (g) => g.getAttribute('diagnostics') ?? [],
+      predict,
+      unavailableReason,
+    });
+    post({ type: 'metrics', id: req.id, report });
+  } catch (e) {
+    post({ type: 'error', id: req.id, message: e instanceof Error ? e.message : String(e), cancelled: ac.signal.aborted });
+  } finally {
+    running.delete(req.id);
+  }
+}
 
 async function predict(req: PredictRequest): Promise<void> {
   const ac = new AbortController();
@@ -39,16 +90,13 @@ async function predict(req: PredictRequest): Promise<void> {
     progress(0, 'Building the graph');
     const graph = await buildArchGraph({
       source: req.source, file: req.file, entry: req.entry, inputShape: req.inputShape, pythonPaths: req.pythonPaths,
-      readFile: (f: string) => { try { return readFileSync(f, 'utf8'); } catch { return undefined; } },
+      readFile: readSource,
     });
     ac.signal.throwIfAborted();
-    if (!loaded || loaded.checkpoint !== req.checkpoint) {
-      progress(0.05, 'Loading the GHN');
-      setGhnWasmDir(req.wasmDir);
-      loaded = { checkpoint: req.checkpoint, ghn: await loadGhn(req.checkpoint) };
-    }
+    progress(0.05, 'Loading the GHN');
+    const ghn = await ghnFor(req.checkpoint, req.wasmDir);
     ac.signal.throwIfAborted();
-    const r = await predictParameters(loaded.ghn, graph, {
+    const r = await predictParameters(ghn, graph, {
       signal: ac.signal,
       onProgress: (fraction: number, stage: string) => progress(0.1 + 0.85 * fraction, STAGES[stage] ?? 'Predicting parameters'),
     });

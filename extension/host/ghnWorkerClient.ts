@@ -5,14 +5,15 @@
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import * as vscode from 'vscode';
-import type { FromWorker, PredictRequest, PredictResult } from './ghnProtocol';
+import type { MetricsReport } from '../pipeline/metrics/report';
+import type { FromWorker, MetricsRequest, PredictRequest, PredictResult } from './ghnProtocol';
 
 const CANCEL_GRACE_MS = 2000;
 
 export class GhnWorkerClient implements vscode.Disposable {
   private worker: Worker | undefined;
   private nextId = 1;
-  private readonly pending = new Map<number, { resolve(r: PredictResult): void; reject(e: Error): void; progress(f: number, m: string): void }>();
+  private readonly pending = new Map<number, { resolve(r: unknown): void; reject(e: Error): void; progress(f: number, m: string): void }>();
 
   constructor(private readonly distDir: string, private readonly log: vscode.LogOutputChannel) {}
 
@@ -32,6 +33,7 @@ export class GhnWorkerClient implements vscode.Disposable {
       else {
         this.pending.delete(m.id);
         if (m.type === 'done') p.resolve(m.result);
+        else if (m.type === 'metrics') p.resolve(m.report);
         else p.reject(m.cancelled ? new vscode.CancellationError() : new Error(m.message));
       }
     });
@@ -44,6 +46,17 @@ export class GhnWorkerClient implements vscode.Disposable {
     return w;
   }
 
+  /** The metrics report of some entries (static figures, and predicted metrics when trained heads exist). */
+  metrics(req: Omit<MetricsRequest, 'type' | 'id' | 'wasmDir'>, token?: vscode.CancellationToken): Promise<MetricsReport> {
+    const w = this.ensureWorker();
+    const id = this.nextId++;
+    return new Promise<MetricsReport>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (r: unknown) => void, reject, progress: () => undefined });
+      token?.onCancellationRequested(() => w.postMessage({ type: 'cancel', id }));
+      w.postMessage({ ...req, type: 'metrics', id, wasmDir: this.distDir } satisfies MetricsRequest);
+    });
+  }
+
   /** Runs one prediction with a cancellable progress notification. */
   predict(req: Omit<PredictRequest, 'type' | 'id' | 'wasmDir'>, title: string): Promise<PredictResult> {
     return Promise.resolve(vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (progress, token) => {
@@ -52,7 +65,7 @@ export class GhnWorkerClient implements vscode.Disposable {
       let last = 0;
       return new Promise<PredictResult>((resolve, reject) => {
         this.pending.set(id, {
-          resolve, reject,
+          resolve: resolve as (r: unknown) => void, reject,
           progress: (f, message) => {
             const pct = Math.max(0, Math.min(100, Math.round(f * 100)));
             progress.report({ message, increment: Math.max(0, pct - last) });

@@ -17,7 +17,7 @@ export async function run(ctx: E2EContext): Promise<void> {
   const done = await waitForNotification(ctx, /GHN Lens: (?!predicting)/, 150_000);
   ctx.log(`notification: ${done}`);
   await ctx.screenshot('predicted');
-  assert(/predicted \d+ of \d+ tensors/.test(done), `prediction finished: "${done}"`);
+  assert(/predicted \d+ of \d+ parameter tensors/.test(done), `prediction finished: "${done}"`);
   const out = join(ctx.workspace, dirname(ex.file), `${ex.file.replace(/^.*\//, '').replace(/\.py$/, '')}.${ex.name}.safetensors`);
   assert(existsSync(out), `${out} was written`);
   ctx.log(`${out}: ${statSync(out).size} bytes`);

@@ -1,30 +1,8 @@
 import { strict as assert } from 'node:assert';
-import { compact, figuresTitle, macs, pythonSnippet, safetensorsName } from '../../../extension/host/format';
+import { pythonSnippet, safetensorsName } from '../../../extension/host/format';
 import { DEFAULT_INPUT_SHAPE, parseConfig, parseInputShape } from '../../../extension/host/settings';
 
-describe('host/format: CodeLens figures', () => {
-  it('compacts counts like a person writes them', () => {
-    assert.equal(compact(11_173_962), '11.2M');
-    assert.equal(compact(25_557_032), '25.6M');
-    assert.equal(compact(4_800), '4.8K');
-    assert.equal(compact(950), '950');
-    assert.equal(compact(0), '0');
-    assert.equal(compact(1_000_000), '1M');
-    assert.equal(compact(138_357_544), '138M');
-    assert.equal(compact(1.5e9), '1.5B');
-  });
-  it('writes MACs in G/M/K units', () => {
-    assert.equal(macs(556_651_530), '0.56 GMACs');
-    assert.equal(macs(4_100_000_000), '4.1 GMACs');
-    assert.equal(macs(1_200_000), '1.2 MMACs');
-    assert.equal(macs(5_000), '5 KMACs');
-    assert.equal(macs(0), '0 MACs');
-  });
-  it('marks lower bounds when the graph is partial or MACs are not exact', () => {
-    assert.equal(figuresTitle({ totalParams: 11_173_962, macs: 556_651_530, partial: false }), '11.2M params · 0.56 GMACs');
-    assert.equal(figuresTitle({ totalParams: 11_173_962, macs: 556_651_530, partial: true }), '≥11.2M params · ≥0.56 GMACs');
-    assert.equal(figuresTitle({ totalParams: 100, macs: 5_000, partial: false, macsExact: false }), '100 params · ≥5 KMACs');
-  });
+describe('host/format: predicted-weight files', () => {
   it('names the safetensors file after the source and the entry', () => {
     assert.equal(safetensorsName('resnet.py', 'ResNet()'), 'resnet.ResNet.safetensors');
     assert.equal(safetensorsName('vgg.py', "VGG('VGG16')"), 'vgg.VGG_VGG16.safetensors');
