@@ -19,7 +19,7 @@ Options:
   --format FMT        json (default), dot or graphml.
   --python-path DIR   A site-packages directory to resolve installed packages (torchvision...).
                       Repeatable. Default: the system's dist-packages and a .venv beside FILE.
-  --budget N          Interpreter step budget (default 2000000).
+  --budget N          Interpreter step budget (default 1000000).
   --summary           Print a one-line summary instead of the graph.
   -h, --help          This help.`;
 

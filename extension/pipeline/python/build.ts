@@ -32,10 +32,12 @@ export interface BuildOptions {
   /** site-packages directories for `torchvision.*` and other installed packages. */
   pythonPaths?: string[];
   stepBudget?: number;
+  /** Wall-clock limit for one build in ms (a backstop to the step budget; default 5000). */
+  timeLimitMs?: number;
 }
 
 export const DEFAULT_INPUT_SHAPE = [1, 3, 224, 224];
-export const DEFAULT_STEP_BUDGET = 2_000_000;
+export const DEFAULT_STEP_BUDGET = 1_000_000;
 
 const NATIVE_ALIASES: Record<string, string> = { np: 'numpy' };
 
@@ -469,6 +471,7 @@ export async function buildArchGraph(opts: BuildOptions): Promise<ArchGraph> {
   let inputShape: TensorShape = opts.inputShape ?? DEFAULT_INPUT_SHAPE;
   let outputShape: TensorShape | null = null;
   let modelType = '';
+  it.deadline = Date.now() + (opts.timeLimitMs ?? 5_000);
   const userModule = s.loadModule(file, path.dirname(file), false, true);
   // Interpreter errors are control flow here: JS stack traces would only cost time.
   const stackLimit = Error.stackTraceLimit;
@@ -499,6 +502,7 @@ export async function buildArchGraph(opts: BuildOptions): Promise<ArchGraph> {
         }
       }
       // forward, with a fresh budget
+      if (process.env.GHN_DEBUG_STEPS) console.error(`construction steps: ${it.steps}`);
       it.steps = 0;
       rt.rec.active = true;
       const inputs = forwardInputs(s, root, inputShape);
@@ -521,6 +525,7 @@ export async function buildArchGraph(opts: BuildOptions): Promise<ArchGraph> {
     else if (e instanceof RangeError) it.diag('error', 'recursion', `Recursion too deep: ${e.message}`, undefined);
     else { Error.stackTraceLimit = stackLimit; it.diag('error', 'internal', `Internal error: ${(e as Error).message}`, undefined); }
   } finally {
+    if (process.env.GHN_DEBUG_STEPS) console.error(`forward steps: ${it.steps}`);
     rt.rec.active = false;
     Error.stackTraceLimit = stackLimit;
   }

@@ -64,8 +64,12 @@ export class Interp {
     if (this.diags.length < 200) this.diags.push(loc ? { severity, code, message, loc } : { severity, code, message });
   }
 
+  /** Wall-clock backstop next to the step budget (ms since epoch; 0 = none). */
+  deadline = 0;
+
   step(node?: PNode): void {
     if (++this.steps > this.budget) throw new BudgetError(node);
+    if ((this.steps & 4095) === 0 && this.deadline && Date.now() > this.deadline) { this.steps = this.budget + 1; throw new BudgetError(node); }
   }
 
   err(pyType: string, msg: string, node?: PNode): PyError {
@@ -194,6 +198,8 @@ export class Interp {
   }
 
   reportError(e: PyError, st: PNode): void {
+    // a recovered error is expensive (it unwinds): charge it, so error loops hit the budget quickly
+    this.steps += 2000;
     const where = e.node ?? st;
     const code = e.pyType === 'NameError' ? 'unknown-name' : e.pyType === 'ShapeError' ? 'shape-error' : e.pyType === 'Unsupported' ? 'unsupported' : 'eval-error';
     const msg = e.pyType === 'Unsupported' || e.pyType === 'ShapeError' ? e.message : `${e.pyType}: ${e.message}`;

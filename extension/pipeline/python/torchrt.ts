@@ -197,7 +197,9 @@ export class TorchRuntime {
     extra: { attrs?: Record<string, unknown>; macs?: number | null; modulePath?: string; moduleType?: string; params?: ParamTensor[]; defLoc?: SourceLocation; callIndex?: number }): Value {
     const shapes = this.flatShapes(out);
     let id: string | undefined;
+    this.it.steps += 20;
     if (this.rec.active) {
+      if (this.rec.nodes.length > 50000) throw new PyError('Unsupported', 'more than 50000 ops in forward', node);
       const n: Omit<OpNode, 'id' | 'inputShapes' | 'outputShapes'> = {
         op, category, kind, modulePath: extra.modulePath ?? this.rec.path, attrs: extra.attrs ?? {},
         params: extra.params ?? [], macs: extra.macs ?? 0, macsExact: extra.macs !== null && extra.macs !== undefined && Number.isFinite(extra.macs),
