@@ -7,6 +7,7 @@ Usage: python3 catalogue_truth.py cases.json  ->  JSON on stdout, one result per
   adjoint_flops: profiler FLOPs of an equivalent conv2d, for convs the profiler does not count itself
                  (conv1d as a conv2d over a height-1 image; a transposed conv as the conv2d it is the adjoint of)
   formula_macs:  MACs computed from torch's own tensors, where no profiler figure exists (3-d convs, dot, mv)
+  attrs:   {name: value} of the module attributes named in the case's attrNames that are plain values
   error:   {"stage": "init"|"forward", "message": ...} when PyTorch rejects the case
 Values in the case JSON: {"tensor": shape, "dtype": d, "high": n, "unit": true} builds a tensor, {"module": type, "args", "kwargs"}
 a module, {"values": [...]} an int64 tensor with those values, {"dtype_value": "float16"} a torch dtype, {"tuple": [...]} a tuple; other lists become tuples too.
@@ -55,6 +56,19 @@ def build(v):
     if isinstance(v, list):
         return tuple(build(x) for x in v)
     return v
+
+
+_MISSING = object()
+
+
+def jsonable(v):
+    """A module attribute as plain JSON (tuples as lists); _MISSING for tensors, modules, functions."""
+    if v is None or isinstance(v, (bool, int, float, str)):
+        return v
+    if isinstance(v, (tuple, list)):
+        items = [jsonable(x) for x in v]
+        return _MISSING if any(x is _MISSING for x in items) else items
+    return _MISSING
 
 
 def describe(o):
@@ -238,6 +252,12 @@ def run_case(case):
                 [k, list(t.shape), str(t.dtype).replace("torch.", ""), bool(t.requires_grad), "parameter" if id(t) in params else "buffer"]
                 for k, t in sd.items()
             ]
+            attrs = {}
+            for name in case.get("attrNames", []):
+                value = jsonable(getattr(target, name, _MISSING))
+                if value is not _MISSING:
+                    attrs[name] = value
+            result["attrs"] = attrs
         else:
             target = tensor_method(case["name"]) if case["name"].startswith("Tensor.") else resolve(case["name"])
     except Exception as e:  # PyTorch rejected the constructor arguments

@@ -143,7 +143,10 @@ function maxUnpool(n: number): LayerSpec {
       return out(unpoolShape(type, n, x, args, inputs.output_size));
     },
     macs: NO_MACS,
-    attrs: (args) => ({ kernel_size: args.kernel_size, stride: args.stride, padding: args.padding }),
+    attrs(args) {
+      const w = poolWindow(type, n, { ...args, dilation: 1, ceil_mode: false });
+      return { kernel_size: w.kernel, stride: w.stride, padding: w.padding };
+    },
   };
 }
 

@@ -34,6 +34,7 @@ interface Truth {
   adjoint_flops?: number;
   formula_macs?: number;
   error?: { stage: string; message: string };
+  attrs?: Record<string, unknown>;
 }
 
 /** Case JSON -> catalogue values (what the interpreter would hand over). */
@@ -115,6 +116,32 @@ function refines(ours: OutTree, theirs: unknown, path = 'output'): void {
   ours.shape.forEach((d, i) => { if (d !== null) assert.equal(d, t.shape[i], `${path}: dim ${i}`); });
 }
 
+/** The layer's attrs() for a case, or undefined when it does not bind or raises. */
+function catalogueAttrs(c: Case): Record<string, unknown> | undefined {
+  const spec = findLayer(c.type!);
+  if (!spec?.attrs) return undefined;
+  const bound = bindArgs(spec.signature, (c.args ?? []).map(toCat), kwargs(c.kwargs));
+  if (bound.errors.length) return undefined;
+  try {
+    return spec.attrs(bound.args);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * attrs are normalised (kernel_size 3 -> [3, 3], padding 'valid' -> zeros, bias as a bool), while torch keeps
+ * what it was given (or the bias Parameter, None when absent): those spellings count as equal.
+ */
+function sameAttr(ours: unknown, theirs: unknown): boolean {
+  if (theirs === null && ours === false) return true;
+  if (theirs === 'valid' && Array.isArray(ours)) return ours.every((x) => x === 0);
+  if (Array.isArray(ours) && typeof theirs === 'number') return ours.every((x) => x === theirs);
+  if (Array.isArray(theirs) && typeof ours === 'number') return theirs.every((x) => x === ours);
+  if (Array.isArray(ours) && Array.isArray(theirs)) return ours.length === theirs.length && ours.every((x, i) => sameAttr(x, theirs[i]));
+  return ours === theirs || (ours === undefined && theirs === null);
+}
+
 /** Runs one case through the catalogue: state, output and MACs, or the ShapeError it raises. */
 function runCatalogue(c: Case): { state?: ReturnType<typeof layerStateDict>; output?: OutTree; macs?: number | null; error?: unknown; bindErrors?: string[] } {
   const pos = (c.inputs ?? []).map(toCat);
@@ -150,7 +177,9 @@ describe('torch.nn catalogue vs PyTorch', function () {
     const dir = mkdtempSync(join(tmpdir(), 'ghn-catalogue-'));
     try {
       const file = join(dir, 'cases.json');
-      writeFileSync(file, JSON.stringify(CASES));
+      // Ask torch for the module attributes the catalogue reports in attrs() (kernel_size, stride, ...).
+      const withAttrNames = CASES.map((c) => ({ ...c, attrNames: c.kind === 'layer' ? Object.keys(catalogueAttrs(c) ?? {}) : [] }));
+      writeFileSync(file, JSON.stringify(withAttrNames));
       // No fallback: a machine without torch must fail this suite, not skip it.
       let stdout: string;
       try {
@@ -183,6 +212,10 @@ describe('torch.nn catalogue vs PyTorch', function () {
         const theirs = (truth.state ?? []).map(([name, shape, dtype, trainable, role]) => ({ name, shape, dtype, trainable, role }));
         const mine = (ours.state ?? []).map((p) => ({ name: p.name, shape: p.shape, dtype: p.dtype, trainable: p.trainable, role: p.role }));
         assert.deepEqual(mine, theirs, 'state_dict');
+        const ourAttrs = catalogueAttrs(c) ?? {};
+        for (const [k, v] of Object.entries(truth.attrs ?? {})) {
+          assert.ok(sameAttr(ourAttrs[k], v), `attrs.${k}: catalogue ${JSON.stringify(ourAttrs[k])}, torch ${JSON.stringify(v)}`);
+        }
       }
       sameTree(ours.output!, torchTree(truth.output ?? null));
       const want = expectedMacs(truth);
