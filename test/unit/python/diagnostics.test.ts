@@ -173,4 +173,34 @@ class Net(nn.Module):
     assert.match(archGraphToDot(g), /digraph/);
     assert.match(archGraphToGraphml(g), /<graphml/);
   });
+
+  it('follows einops patterns and argparse defaults (scripts)', async () => {
+    const src = `${H}import argparse
+from einops import rearrange, repeat
+from einops.layers.torch import Rearrange
+
+parser = argparse.ArgumentParser()
+parser.add_argument("--patch", type=int, default=8)
+parser.add_argument("--dim", default="32", type=int)
+opt = parser.parse_args()
+
+class Patches(nn.Module):
+    def __init__(self):
+        super().__init__()
+        p = opt.patch
+        self.embed = nn.Sequential(Rearrange('b c (h p1) (w p2) -> b (h w) (p1 p2 c)', p1=p, p2=p), nn.Linear(3 * p * p, opt.dim))
+        self.cls = nn.Parameter(torch.zeros(1, 1, opt.dim))
+    def forward(self, x):
+        t = self.embed(x)
+        c = repeat(self.cls, '1 1 d -> b 1 d', b=t.shape[0])
+        t = torch.cat([c, t], dim=1)
+        return rearrange(t, 'b n (h d) -> b h n d', h=4)
+`;
+    const { a, g } = await build(src, 'Patches()', [2, 3, 32, 32]);
+    assert.deepEqual(a.diagnostics.filter((d) => d.severity !== 'info'), []);
+    assert.deepEqual(a.outputShape, [2, 4, 17, 8]);
+    assert.equal(a.totalParams, 192 * 32 + 32 + 32);
+    assert.deepEqual(a.stateDict.map((t) => t.name), ['cls', 'embed.1.weight', 'embed.1.bias']);
+    assert.ok(g.someNode((_n, n) => n.op === 'rearrange' && n.kind === 'module' && n.modulePath === 'embed.0'));
+  });
 });
