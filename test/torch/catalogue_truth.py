@@ -1,6 +1,7 @@
 """Ground truth for the torch.nn catalogue test: builds each case in PyTorch and reports what PyTorch says.
 
-Usage: python3 catalogue_truth.py cases.json  ->  JSON on stdout, one result per case:
+Usage: python3 catalogue_truth.py cases.json  ->  JSON on stdout, one result per case
+(and, when the input is {"cases": [...], "names": [...]}, "missing_names": the spellings torch lacks):
   state:   [[name, shape, dtype, requires_grad, role], ...] in state_dict() order (layers only)
   output:  nested output shapes ({"shape": [...], "dtype": ...}, lists for tuples, null for None)
   flops:   {profiler op name: summed FLOPs} for ops the profiler counts in the call
@@ -288,15 +289,34 @@ def run_case(case):
     return result
 
 
+def name_exists(name):
+    """Whether a catalogue spelling names something in this torch: torch.*, Tensor.*, operator.*."""
+    owner, _, attr = name.rpartition(".")
+    if owner == "operator":
+        return hasattr(operator, attr)
+    if owner == "Tensor":
+        return hasattr(torch.Tensor, attr)
+    obj = torch
+    for part in owner.split(".")[1:]:
+        obj = getattr(obj, part, None)
+        if obj is None:
+            return False
+    return hasattr(obj, attr)
+
+
 def main():
     with open(sys.argv[1]) as f:
-        cases = json.load(f)
+        spec = json.load(f)
+    # Either a list of cases, or {"cases": [...], "names": [...]} to also check that spellings exist.
+    cases = spec if isinstance(spec, list) else spec["cases"]
+    names = [] if isinstance(spec, list) else spec.get("names", [])
     results = []
     for c in cases:
         if DEBUG:
             print(c["id"], file=sys.stderr, flush=True)
         results.append(run_case(c))
-    json.dump({"torch": torch.__version__, "results": results}, sys.stdout)
+    missing = [n for n in names if not name_exists(n)]
+    json.dump({"torch": torch.__version__, "results": results, "missing_names": missing}, sys.stdout)
 
 
 if __name__ == "__main__":

@@ -24,6 +24,13 @@ const SCRIPT = join(__dirname, '..', '..', 'torch', 'catalogue_truth.py');
  */
 const CONTRACTION_OPS = ['aten::conv2d', 'aten::mm', 'aten::addmm', 'aten::bmm', 'aten::baddbmm'];
 
+/** Spellings of ops added after torch 1.13 (the test's torch), with the version that added them. */
+const NEWER_THAN_TEST_TORCH = new Map([
+  ['torch.nn.functional.scaled_dot_product_attention', '2.0'],
+  ['torch.nn.functional.rms_norm', '2.4'],
+  ['torch.rms_norm', '2.4'],
+]);
+
 type TorchOut = { shape: number[]; dtype: string } | { scalar: number } | TorchOut[] | null;
 
 interface Truth {
@@ -172,6 +179,7 @@ function runCatalogue(c: Case): { state?: ReturnType<typeof layerStateDict>; out
 describe('torch.nn catalogue vs PyTorch', function () {
   this.timeout(120_000);
   const truths = new Map<string, Truth>();
+  let missingNames: string[] = [];
 
   before(() => {
     const dir = mkdtempSync(join(tmpdir(), 'ghn-catalogue-'));
@@ -179,7 +187,8 @@ describe('torch.nn catalogue vs PyTorch', function () {
       const file = join(dir, 'cases.json');
       // Ask torch for the module attributes the catalogue reports in attrs() (kernel_size, stride, ...).
       const withAttrNames = CASES.map((c) => ({ ...c, attrNames: c.kind === 'layer' ? Object.keys(catalogueAttrs(c) ?? {}) : [] }));
-      writeFileSync(file, JSON.stringify(withAttrNames));
+      const names = [...new Set(allFunctions().flatMap((f) => f.names))];
+      writeFileSync(file, JSON.stringify({ cases: withAttrNames, names }));
       // No fallback: a machine without torch must fail this suite, not skip it.
       let stdout: string;
       try {
@@ -188,8 +197,9 @@ describe('torch.nn catalogue vs PyTorch', function () {
         const err = e as { stderr?: string; message: string };
         throw new Error(`${PYTHON} ${SCRIPT} failed: this suite needs PyTorch 1.13 in ${PYTHON} (Debian python3-torch).\n${(err.stderr ?? err.message).slice(-2000)}`);
       }
-      const parsed = JSON.parse(stdout) as { torch: string; results: Truth[] };
+      const parsed = JSON.parse(stdout) as { torch: string; results: Truth[]; missing_names: string[] };
       for (const r of parsed.results) truths.set(r.id, r);
+      missingNames = parsed.missing_names;
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -222,6 +232,10 @@ describe('torch.nn catalogue vs PyTorch', function () {
       assert.equal(ours.macs, want.macs, `MACs (expected from ${want.source}: ${JSON.stringify(truth.flops)})`);
     });
   }
+
+  it('every function spelling exists in PyTorch (newer-than-1.13 ones listed with their version)', () => {
+    assert.deepEqual(missingNames.filter((n) => !NEWER_THAN_TEST_TORCH.has(n)), []);
+  });
 
   // Shapes reach the catalogue with unknown dims (a symbolic batch, a size the interpreter lost).
   // For every case PyTorch accepts: unknown batch dims, then every dim unknown. The catalogue may answer

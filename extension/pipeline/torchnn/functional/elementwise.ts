@@ -56,7 +56,8 @@ function arithmetic(op: string, pyOp: string | null, extra: ArgSpec[] = []): Fun
   const names = [...spellings(op)];
   const inplace = [`Tensor.${op}_`];
   if (pyOp) {
-    names.push(`operator.${pyOp}`, `Tensor.__${pyOp}__`, `Tensor.__r${pyOp}__`);
+    // Python's operator module spells the bitwise ones `and_`, `or_`.
+    names.push(`operator.${pyOp === 'and' || pyOp === 'or' ? `${pyOp}_` : pyOp}`, `Tensor.__${pyOp}__`, `Tensor.__r${pyOp}__`);
     inplace.push(`operator.i${pyOp}`, `Tensor.__i${pyOp}__`);
   }
   return binary(op, names, inplace, extra);
@@ -85,9 +86,6 @@ function alias(specs: FunctionSpec[], op: string, names: string[]): void {
 alias(binaryOps, 'div', ['torch.true_divide', 'Tensor.true_divide', 'torch.divide', 'Tensor.divide']);
 alias(binaryOps, 'mul', ['torch.multiply', 'Tensor.multiply']);
 alias(binaryOps, 'sub', ['torch.subtract', 'Tensor.subtract']);
-// `operator.and_`/`or_` are Python's spellings of & and |.
-alias(binaryOps, 'bitwise_and', ['operator.and_']);
-alias(binaryOps, 'bitwise_or', ['operator.or_']);
 
 /** Unary math that keeps the shape: torch.X, Tensor.X and Tensor.X_ (where PyTorch has it). */
 const UNARY_MATH = [
@@ -168,7 +166,7 @@ const softmaxLike: FunctionSpec[] = ['softmax', 'log_softmax', 'softmin'].map((o
 const glu: FunctionSpec = {
   op: 'glu',
   category: 'activation',
-  names: [`${F}glu`, 'torch.glu'],
+  names: [`${F}glu`],
   signature: [arg('input'), arg('dim', -1)],
   forward: (args) => out(gluShape('glu', tensorShape(args, 'input', 'glu'), intArg(args.dim, 'dim', 'glu'))),
   macs: NO_MACS,

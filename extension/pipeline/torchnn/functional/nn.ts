@@ -77,7 +77,8 @@ function avgPoolFn(n: number): FunctionSpec {
   return {
     op,
     category: 'pool',
-    names: [`${F}${op}`, `torch.${op}`],
+    // torch.avg_pool1d is public; the 2-d/3-d ones only live in torch.nn.functional (and torch._C._nn).
+    names: n === 1 ? [`${F}${op}`, `torch.${op}`] : [`${F}${op}`],
     signature: [arg('input'), arg('kernel_size'), arg('stride', null), arg('padding', 0), arg('ceil_mode', false), arg('count_include_pad', true), arg('divisor_override', null)],
     forward: (args) => out(poolShape(op, n, tensorShape(args, 'input', op), poolWindow(op, n, args))),
     macs: NO_MACS,
@@ -89,7 +90,7 @@ function adaptiveFn(n: number, kind: 'avg' | 'max'): FunctionSpec {
   return {
     op,
     category: 'pool',
-    names: [`${F}${op}`, `torch.${op}`],
+    names: n === 1 ? [`${F}${op}`, `torch.${op}`] : [`${F}${op}`],
     signature: kind === 'max' ? [arg('input'), arg('output_size'), arg('return_indices', false)] : [arg('input'), arg('output_size')],
     forward(args) {
       const shape = adaptiveShape(op, n, tensorShape(args, 'input', op), args.output_size);
