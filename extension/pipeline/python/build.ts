@@ -601,6 +601,13 @@ function assemble(s: Session, entry: string, root: PyInstance | undefined, model
     it.diags.unshift(d);
     it.partial = true;
   }
+  // callIndex: 0, 1, ... on every call of a module that is called more than once
+  const calls = new Map<string, OpNode[]>();
+  for (const n of rt.rec.nodes) if (n.kind === 'module') (calls.get(n.modulePath) ?? calls.set(n.modulePath, []).get(n.modulePath)!).push(n);
+  for (const ns of calls.values()) {
+    if (ns.length > 1) ns.forEach((n, i) => { n.callIndex = i; });
+    else delete ns[0].callIndex;
+  }
   const g: ArchGraph = new MultiDirectedGraph<OpNode, TensorEdge, ArchGraphAttributes>();
   for (const n of rt.rec.nodes) g.addNode(n.id, n);
   for (const e of rt.rec.edges) if (g.hasNode(e.source) && g.hasNode(e.target)) g.addEdge(e.source, e.target, e.attr);
