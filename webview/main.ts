@@ -156,7 +156,7 @@ class Panel {
     this.entrySelect.title = 'Model in this file';
     this.entrySelect.addEventListener('change', () => {
       const v = (this.entrySelect as unknown as { value: string }).value;
-      if (v) post({ type: 'selectEntry', expr: v });
+      if (v && v !== this.currentEntry) { this.currentEntry = v; post({ type: 'selectEntry', expr: v }); }
     });
     this.search.id = 'search';
     this.search.setAttribute('placeholder', 'Search ops, modules…');
@@ -182,7 +182,7 @@ class Panel {
       button('Collapse', 'Collapse all modules', () => this.collapseAll(), 'collapse-all'),
       button('Expand', 'Expand all modules', () => this.expandAll(), 'expand-all'),
       exp,
-      button('ⓘ', 'Show or hide the details (I)', () => this.inspector.classList.toggle('closed'), 'details'),
+      button('Info', 'Show or hide the details (I)', () => this.inspector.classList.toggle('closed'), 'details'),
       button('↗', 'Open in an editor tab', () => post({ type: 'openInEditor' }), 'open-editor'),
     );
     this.progress.id = 'progress';
@@ -248,7 +248,10 @@ class Panel {
     this.requestDraw();
   }
 
+  private currentEntry = '';
+
   private setEntries(entries: PanelEntry[] | undefined, current: string): void {
+    this.currentEntry = current;
     if (!entries) return;
     this.entrySelect.replaceChildren(...entries.map((e) => {
       const o = document.createElement('vscode-option');

@@ -39,6 +39,9 @@ async function setTheme(ctx: E2EContext, name: string): Promise<void> {
 
 export async function run(ctx: E2EContext): Promise<void> {
   const ex = exampleModel(ctx.workspace);
+  // A workbench restored from an earlier session may greet us with a "save changes?" dialog.
+  const dontSave = ctx.page.locator('.monaco-dialog-box .monaco-button', { hasText: "Don't Save" });
+  if (await dontSave.isVisible()) { ctx.log('dismissing a leftover save dialog'); await dontSave.click(); }
   await ctx.openFile(ex.file);
   await goToLine(ctx, ex.line);
   const lens = await ctx.waitForCodeLens('Show architecture');
