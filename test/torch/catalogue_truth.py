@@ -304,6 +304,35 @@ def name_exists(name):
     return hasattr(obj, attr)
 
 
+def python_signature(kind, name):
+    """[name, default, kind] per parameter of a layer's __init__ or a torch.nn.functional function; None if
+    torch has no Python signature for it. Defaults that are not plain JSON come back as {"repr": ...}."""
+    import inspect
+    if kind == "layer":
+        cls = getattr(nn, name, None) or getattr(nn.modules.linear, name, None)
+        obj = cls.__init__ if cls is not None else None
+    else:
+        obj = getattr(F, name.rsplit(".", 1)[1], None) if name.startswith("torch.nn.functional.") else None
+    if obj is None:
+        return None
+    try:
+        sig = inspect.signature(obj)
+    except (TypeError, ValueError):
+        return None
+    params = []
+    for p in sig.parameters.values():
+        if p.name == "self":
+            continue
+        if p.default is inspect.Parameter.empty:
+            default = {"required": True}
+        else:
+            default = jsonable(p.default)
+            if default is _MISSING:
+                default = {"repr": repr(p.default)}
+        params.append([p.name, default, p.kind.name])
+    return params
+
+
 def main():
     with open(sys.argv[1]) as f:
         spec = json.load(f)
@@ -316,7 +345,10 @@ def main():
             print(c["id"], file=sys.stderr, flush=True)
         results.append(run_case(c))
     missing = [n for n in names if not name_exists(n)]
-    json.dump({"torch": torch.__version__, "results": results, "missing_names": missing}, sys.stdout)
+    signatures = {} if isinstance(spec, list) else {
+        f"{kind}:{name}": python_signature(kind, name) for kind, name in spec.get("signatures", [])
+    }
+    json.dump({"torch": torch.__version__, "results": results, "missing_names": missing, "signatures": signatures}, sys.stdout)
 
 
 if __name__ == "__main__":

@@ -24,7 +24,8 @@ const ELEMENTWISE: [string, ReturnType<typeof arg>[]][] = [
   ['Tanh', []],
   ['Hardswish', [INPLACE]],
   ['Hardsigmoid', [INPLACE]],
-  ['Hardtanh', [arg('min_val', -1.0), arg('max_val', 1.0), INPLACE]],
+  // min_value/max_value: deprecated aliases PyTorch still accepts.
+  ['Hardtanh', [arg('min_val', -1.0), arg('max_val', 1.0), INPLACE, arg('min_value', null), arg('max_value', null)]],
   ['Hardshrink', [arg('lambd', 0.5)]],
   ['Softshrink', [arg('lambd', 0.5)]],
   ['Softplus', [arg('beta', 1), arg('threshold', 20)]],
@@ -101,7 +102,7 @@ const glu: LayerSpec = {
 };
 
 export const activationLayers: LayerSpec[] = [
-  ...ELEMENTWISE.map(([type, sig]) => shapePreservingLayer(type, 'activation', sig, sig.map((a) => a.name).filter((n) => n !== 'inplace'))),
+  ...ELEMENTWISE.map(([type, sig]) => shapePreservingLayer(type, 'activation', sig, sig.map((a) => a.name).filter((n) => n !== 'inplace' && n !== 'min_value' && n !== 'max_value'))),
   softmaxLike('Softmax'),
   softmaxLike('LogSoftmax'),
   softmaxLike('Softmin'),

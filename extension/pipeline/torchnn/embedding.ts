@@ -24,7 +24,8 @@ const embedding: LayerSpec = {
   category: 'embedding',
   signature: [
     arg('num_embeddings'), arg('embedding_dim'), arg('padding_idx', null), arg('max_norm', null), arg('norm_type', 2.0),
-    arg('scale_grad_by_freq', false), arg('sparse', false), arg('_weight', null), arg('_freeze', false), ...FACTORY_KWARGS,
+    // _freeze is PyTorch >= 2.0 (keyword only here; it precedes device/dtype there).
+    arg('scale_grad_by_freq', false), arg('sparse', false), arg('_weight', null), ...FACTORY_KWARGS, arg('_freeze', false),
   ],
   tensors(args) {
     const num = intArg(args.num_embeddings, 'num_embeddings', 'Embedding');

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { strict as assert } from 'node:assert';
 import { allFunctions, allLayers, ArgumentError, bindArgs, findFunction, findLayer, layerStateDict, moduleArg, ShapeError } from '../../../extension/pipeline/torchnn';
-import type { BoundArgs, CatValue, OutTree } from '../../../extension/pipeline/torchnn';
+import type { ArgSpec, BoundArgs, CatValue, OutTree } from '../../../extension/pipeline/torchnn';
 import { CASES } from './cases';
 import type { Case, J } from './cases';
 
@@ -30,6 +30,15 @@ const NEWER_THAN_TEST_TORCH = new Map([
   ['torch.nn.functional.rms_norm', '2.4'],
   ['torch.rms_norm', '2.4'],
 ]);
+
+/** Keyword parameters of newer PyTorch versions the catalogue already accepts. */
+const NEWER_PARAMS = new Map([
+  ['layer:LayerNorm', ['bias']], // 2.1
+  ['layer:Embedding', ['_freeze']], // 2.0
+]);
+
+/** [name, default | {required: true} | {repr}, inspect kind] per parameter. */
+type PySignature = [string, unknown, string][];
 
 type TorchOut = { shape: number[]; dtype: string } | { scalar: number } | TorchOut[] | null;
 
@@ -180,6 +189,7 @@ describe('torch.nn catalogue vs PyTorch', function () {
   this.timeout(120_000);
   const truths = new Map<string, Truth>();
   let missingNames: string[] = [];
+  let pySignatures: Record<string, PySignature | null> = {};
 
   before(() => {
     const dir = mkdtempSync(join(tmpdir(), 'ghn-catalogue-'));
@@ -188,7 +198,11 @@ describe('torch.nn catalogue vs PyTorch', function () {
       // Ask torch for the module attributes the catalogue reports in attrs() (kernel_size, stride, ...).
       const withAttrNames = CASES.map((c) => ({ ...c, attrNames: c.kind === 'layer' ? Object.keys(catalogueAttrs(c) ?? {}) : [] }));
       const names = [...new Set(allFunctions().flatMap((f) => f.names))];
-      writeFileSync(file, JSON.stringify({ cases: withAttrNames, names }));
+      const signatures = [
+        ...allLayers().map((l) => ['layer', l.type]),
+        ...names.filter((n) => n.startsWith('torch.nn.functional.')).map((n) => ['function', n]),
+      ];
+      writeFileSync(file, JSON.stringify({ cases: withAttrNames, names, signatures }));
       // No fallback: a machine without torch must fail this suite, not skip it.
       let stdout: string;
       try {
@@ -197,9 +211,10 @@ describe('torch.nn catalogue vs PyTorch', function () {
         const err = e as { stderr?: string; message: string };
         throw new Error(`${PYTHON} ${SCRIPT} failed: this suite needs PyTorch 1.13 in ${PYTHON} (Debian python3-torch).\n${(err.stderr ?? err.message).slice(-2000)}`);
       }
-      const parsed = JSON.parse(stdout) as { torch: string; results: Truth[]; missing_names: string[] };
+      const parsed = JSON.parse(stdout) as { torch: string; results: Truth[]; missing_names: string[]; signatures: Record<string, PySignature | null> };
       for (const r of parsed.results) truths.set(r.id, r);
       missingNames = parsed.missing_names;
+      pySignatures = parsed.signatures;
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -232,6 +247,33 @@ describe('torch.nn catalogue vs PyTorch', function () {
       assert.equal(ours.macs, want.macs, `MACs (expected from ${want.source}: ${JSON.stringify(truth.flops)})`);
     });
   }
+
+  it("signatures match PyTorch's Python signatures: names, order, defaults", () => {
+    const problems: string[] = [];
+    const ours = new Map<string, ArgSpec[]>();
+    for (const l of allLayers()) ours.set(`layer:${l.type}`, l.signature);
+    for (const f of allFunctions()) for (const n of f.names) ours.set(`function:${n}`, f.signature);
+    let compared = 0;
+    for (const [key, sig] of Object.entries(pySignatures)) {
+      // Builtins have no Python signature; RNN/LSTM/GRU and the max-pool dispatchers take *args, **kwargs.
+      const theirs = (sig ?? []).filter(([, , kind]) => kind !== 'VAR_POSITIONAL' && kind !== 'VAR_KEYWORD');
+      if (theirs.length === 0) continue;
+      compared++;
+      const mine = (ours.get(key) ?? []).filter((p) => !p.variadic);
+      theirs.forEach(([name, def], i) => {
+        const p = mine[i];
+        if (!p || p.name !== name) { problems.push(`${key}: parameter ${i} is '${p?.name}', torch '${name}'`); return; }
+        const required = typeof def === 'object' && def !== null && !Array.isArray(def) && 'required' in def;
+        const opaqueDefault = typeof def === 'object' && def !== null && !Array.isArray(def) && 'repr' in def;
+        if (required !== !('default' in p)) problems.push(`${key}: '${name}' ${required ? 'is required in torch' : 'has a default in torch'}`);
+        else if (!required && !opaqueDefault && JSON.stringify(p.default) !== JSON.stringify(def)) problems.push(`${key}: '${name}' defaults to ${JSON.stringify(p.default)}, torch ${JSON.stringify(def)}`);
+      });
+      const extra = mine.slice(theirs.length).map((p) => p.name).filter((n) => !(NEWER_PARAMS.get(key) ?? []).includes(n));
+      if (extra.length) problems.push(`${key}: parameters torch does not have: ${extra.join(', ')}`);
+    }
+    assert.ok(compared > 100, `only ${compared} signatures compared`);
+    assert.deepEqual(problems, []);
+  });
 
   it('every function spelling exists in PyTorch (newer-than-1.13 ones listed with their version)', () => {
     assert.deepEqual(missingNames.filter((n) => !NEWER_THAN_TEST_TORCH.has(n)), []);

@@ -176,7 +176,8 @@ const dropouts: FunctionSpec[] = ['dropout', 'dropout1d', 'dropout2d', 'dropout3
   op,
   category: 'dropout' as const,
   names: [`${F}${op}`, ...(op === 'dropout' || op === 'alpha_dropout' || op === 'feature_alpha_dropout' ? [`torch.${op}`, `torch.${op}_`] : [])],
-  signature: [arg('input'), arg('p', 0.5), arg('training', true), arg('inplace', false)],
+  // The alpha dropouts default to training=False, the others to True.
+  signature: [arg('input'), arg('p', 0.5), arg('training', !op.includes('alpha')), arg('inplace', false)],
   forward(args) {
     if (typeof args.p === 'number' && (args.p < 0 || args.p > 1)) throw new ShapeError(`${op}: dropout probability has to be between 0 and 1, but got ${args.p}`);
     return sameAs(args, 'input', op);

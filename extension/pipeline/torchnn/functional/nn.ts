@@ -148,10 +148,24 @@ const scaledDotProductAttention: FunctionSpec = {
   },
 };
 
+/** The deprecated F.upsample* spellings: interpolate's rule with their own, shorter signatures. */
+const upsampleAliases: FunctionSpec[] = [
+  { name: 'upsample', extra: [arg('mode', 'nearest'), arg('align_corners', null)] },
+  { name: 'upsample_nearest', extra: [] },
+  { name: 'upsample_bilinear', extra: [] },
+].map(({ name, extra }) => ({
+  op: 'interpolate',
+  category: 'upsample' as const,
+  names: [`${F}${name}`],
+  signature: [arg('input'), arg('size', null), arg('scale_factor', null), ...extra],
+  forward: (args) => out(interpolateShape(name, tensorShape(args, 'input', name), args.size, args.scale_factor)),
+  macs: NO_MACS,
+}));
+
 const interpolate: FunctionSpec = {
   op: 'interpolate',
   category: 'upsample',
-  names: [`${F}interpolate`, `${F}upsample`, `${F}upsample_nearest`, `${F}upsample_bilinear`],
+  names: [`${F}interpolate`],
   signature: [arg('input'), arg('size', null), arg('scale_factor', null), arg('mode', 'nearest'), arg('align_corners', null), arg('recompute_scale_factor', null), arg('antialias', false)],
   forward: (args) => out(interpolateShape('interpolate', tensorShape(args, 'input', 'interpolate'), args.size, args.scale_factor)),
   macs: NO_MACS,
@@ -289,7 +303,7 @@ const cosineSimilarity: FunctionSpec = {
 export const nnFunctions: FunctionSpec[] = [
   ...[1, 2, 3].flatMap((n) => [convViaLayer(n, false), convViaLayer(n, true), maxPoolFn(n), avgPoolFn(n), adaptiveFn(n, 'avg'), adaptiveFn(n, 'max')]),
   ...[1, 2, 3].map(maxUnpoolFn), scaledDotProductAttention,
-  interpolate, pad, layerNorm, rmsNorm, batchNorm, groupNorm, ...simpleNorms, embedding, atenEmbedding,
+  interpolate, ...upsampleAliases, pad, layerNorm, rmsNorm, batchNorm, groupNorm, ...simpleNorms, embedding, atenEmbedding,
   factorFn('pixel_shuffle', 'upscale_factor', pixelShuffleShape), factorFn('pixel_unshuffle', 'downscale_factor', pixelUnshuffleShape),
   cosineSimilarity,
 ];
