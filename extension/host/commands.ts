@@ -171,5 +171,5 @@ async function qualityReport(ctx: CommandContext, doc: vscode.TextDocument): Pro
     { location: vscode.ProgressLocation.Notification, title: `GHN Lens: quality metrics of ${path.basename(doc.fileName)}`, cancellable: true },
     (_p, token) => ctx.metrics.report(doc, token),
   );
-  return reportMarkdown(report);
+  return reportMarkdown({ ...report, file: vscode.workspace.asRelativePath(doc.uri) });
 }

@@ -12,7 +12,7 @@ import { spawn } from 'node:child_process';
 import { appendFileSync, copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { packageVsix } from '../../bin/package.mjs';
@@ -58,6 +58,30 @@ async function waitForWorkbench(page: Page): Promise<void> {
   await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: 90_000 });
 }
 
+/** Moves keyboard focus out of whatever iframe holds it, back to the workbench document (evaluated in the page). */
+const BLUR = 'document.activeElement && document.activeElement.blur && document.activeElement.blur()';
+
+/**
+ * Opens a quick input (Quick Open, the command palette) with a key chord. Keyboard focus may be inside a
+ * webview's iframe (the panel, a markdown preview), where the workbench's keybindings do not fire: give the
+ * focus back to the workbench document first, and retry.
+ */
+async function openQuickInput(page: Page, chord: string): Promise<void> {
+  const input = page.locator('.quick-input-widget input');
+  for (let attempt = 0; ; attempt++) {
+    await page.evaluate(BLUR);
+    await page.keyboard.press(chord);
+    try {
+      await input.waitFor({ timeout: 5_000 });
+      return;
+    } catch (e) {
+      if (attempt >= 3) throw e;
+      await page.keyboard.press('Escape');
+      await page.locator('.part.statusbar').click({ position: { x: 2, y: 2 } }).catch(() => undefined);
+    }
+  }
+}
+
 function makeContext(page: Page, mode: Mode, workspace: string, artifacts: string): E2EContext {
   let shot = 0;
   const ctx: E2EContext = {
@@ -73,10 +97,8 @@ function makeContext(page: Page, mode: Mode, workspace: string, artifacts: strin
       return file;
     },
     async openFile(name) {
-      await page.locator('.monaco-workbench').click({ position: { x: 5, y: 300 }, force: true }).catch(() => undefined);
-      await page.keyboard.press('Control+P');
+      await openQuickInput(page, 'Control+P');
       const input = page.locator('.quick-input-widget input');
-      await input.waitFor();
       await input.fill(name);
       await page.locator('.quick-input-list .monaco-list-row', { hasText: basename(name) }).first().waitFor({ timeout: 30_000 });
       await page.keyboard.press('Enter');
@@ -84,9 +106,8 @@ function makeContext(page: Page, mode: Mode, workspace: string, artifacts: strin
       await page.locator('.monaco-editor .view-lines').first().waitFor();
     },
     async runCommand(title) {
-      await page.keyboard.press('Control+Shift+P');
+      await openQuickInput(page, 'Control+Shift+P');
       const input = page.locator('.quick-input-widget input');
-      await input.waitFor();
       await input.fill(`>${title}`);
       await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 30_000 });
       await page.keyboard.press('Enter');
@@ -123,8 +144,41 @@ async function loadScenarios(): Promise<{ name: string; scenario: Scenario }[]> 
   return out;
 }
 
+/**
+ * One E2E run at a time per checkout: runs share dist/, the .vsix and the artifacts folder. A second run
+ * waits for the first (a lock file holding the pid; a dead holder's lock is taken over).
+ */
+async function takeLock(): Promise<() => void> {
+  const lock = join(ROOT, '.cache', 'e2e', 'run.lock');
+  mkdirSync(dirname(lock), { recursive: true });
+  for (let waited = 0; ; waited++) {
+    try {
+      writeFileSync(lock, String(process.pid), { flag: 'wx' });
+      const release = () => { try { if (readFileSync(lock, 'utf8') === String(process.pid)) rmSync(lock); } catch { /* gone */ } };
+      process.on('exit', release);
+      return release;
+    } catch {
+      const holder = Number(readText(lock));
+      let alive = false;
+      try { process.kill(holder, 0); alive = holder > 0; } catch { /* dead */ }
+      if (!alive) { rmSync(lock, { force: true }); continue; }
+      if (waited % 30 === 0) log(`waiting for another E2E run (pid ${holder}) to finish ...`);
+      await new Promise((r) => setTimeout(r, 2000));
+    }
+  }
+}
+
 async function main(): Promise<number> {
-  rmSync(ARTIFACTS, { recursive: true, force: true });
+  const release = await takeLock();
+  try {
+    return await runAll();
+  } finally {
+    release();
+  }
+}
+
+async function runAll(): Promise<number> {
+  // Only this run's folders are cleared (another run of a single scenario may be writing beside them).
   mkdirSync(ARTIFACTS, { recursive: true });
   if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM} (apt-get install chromium)`);
   let t = Date.now();
@@ -178,6 +232,7 @@ async function main(): Promise<number> {
       for (const { name, scenario } of scenarios) {
         if (scenario.modes && !scenario.modes.includes(mode)) continue;
         const artifacts = join(ARTIFACTS, mode, name);
+        rmSync(artifacts, { recursive: true, force: true });
         mkdirSync(artifacts, { recursive: true });
         const ctx = makeContext(page, mode, workspace, artifacts);
         const s0 = Date.now();

@@ -42,8 +42,11 @@ export async function codeLensTexts(ctx: E2EContext): Promise<string[]> {
   return all.map((t) => t.replace(/\s+/g, ' ').trim());
 }
 
+const BLUR = 'document.activeElement && document.activeElement.blur && document.activeElement.blur()';
+
 /** Puts the cursor on a 0-based line of the active editor (Ctrl+G). */
 export async function goToLine(ctx: E2EContext, line: number): Promise<void> {
+  await ctx.page.evaluate(BLUR);
   await ctx.page.keyboard.press('Control+G');
   const input = ctx.page.locator('.quick-input-widget input');
   await input.waitFor();
