@@ -305,12 +305,13 @@ def name_exists(name):
 
 
 def python_signature(kind, name):
-    """[name, default, kind] per parameter of a layer's __init__ or a torch.nn.functional function; None if
+    """[name, default, kind] per parameter of a layer's __init__ ("layer") or forward ("forward"), or of a
+    torch.nn.functional function ("function"); None if
     torch has no Python signature for it. Defaults that are not plain JSON come back as {"repr": ...}."""
     import inspect
-    if kind == "layer":
+    if kind in ("layer", "forward"):
         cls = getattr(nn, name, None) or getattr(nn.modules.linear, name, None)
-        obj = cls.__init__ if cls is not None else None
+        obj = None if cls is None else cls.__init__ if kind == "layer" else cls.forward
     else:
         obj = getattr(F, name.rsplit(".", 1)[1], None) if name.startswith("torch.nn.functional.") else None
     if obj is None:

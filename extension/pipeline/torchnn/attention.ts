@@ -253,6 +253,12 @@ const transformerDecoderLayer: LayerSpec = {
  * (given as a `moduleArg` value), `norm` an optional LayerNorm module value. Children are reported with
  * their dotted paths (`layers.0`, `layers.1`, ..., `norm`).
  */
+/** The stack's forward arguments as its layers see them (`mask` is the layers' `src_mask`). */
+function layerInputs(inputs: BoundArgs): BoundArgs {
+  const { mask, ...rest } = inputs;
+  return mask === undefined ? rest : { ...rest, src_mask: mask };
+}
+
 function stack(type: string, layerArg: string, forwardSignature: LayerSpec['forwardSignature']): LayerSpec {
   const parts = (args: BoundArgs) => {
     const layer = readModuleArg(args[layerArg]);
@@ -276,11 +282,11 @@ function stack(type: string, layerArg: string, forwardSignature: LayerSpec['forw
     },
     forward(args, inputs) {
       const { layer } = parts(args);
-      return findLayer(layer.type)!.forward(layer.args, inputs);
+      return findLayer(layer.type)!.forward(layer.args, layerInputs(inputs));
     },
     macs(args, inputs, output) {
       const { layer, n } = parts(args);
-      return macsOf(n, findLayer(layer.type)!.macs(layer.args, inputs, output));
+      return macsOf(n, findLayer(layer.type)!.macs(layer.args, layerInputs(inputs), output));
     },
     attrs: (args) => ({ num_layers: args.num_layers }),
   };
@@ -357,7 +363,8 @@ export const attentionLayers: LayerSpec[] = [
   multiheadAttention,
   transformerEncoderLayer,
   transformerDecoderLayer,
-  stack('TransformerEncoder', 'encoder_layer', transformerEncoderLayer.forwardSignature),
+  // TransformerEncoder.forward names its mask `mask`, unlike the layer's `src_mask`.
+  stack('TransformerEncoder', 'encoder_layer', [arg('src'), arg('mask', null), arg('src_key_padding_mask', null), arg('is_causal', null)]),
   stack('TransformerDecoder', 'decoder_layer', transformerDecoderLayer.forwardSignature),
 ];
 

@@ -759,3 +759,4 @@ L('FractionalMaxPool2d', [3], { output_size: [5, 4] }, [t(2, 3, 10, 9)]);
 L('FractionalMaxPool2d', [2], { output_ratio: [0.5, 0.7], return_indices: true }, [t(3, 11, 9)]);
 L('FractionalMaxPool2d', [4], { output_size: 8 }, [t(1, 3, 10, 10)]);
 L('FractionalMaxPool3d', [2], { output_ratio: 0.5 }, [t(1, 2, 6, 7, 8)]);
+L('TransformerEncoder', [mod('TransformerEncoderLayer', [16, 4], { dim_feedforward: 32 }), 2], {}, [t(6, 2, 16)], { mask: tb(6, 6) });

@@ -35,6 +35,10 @@ const NEWER_THAN_TEST_TORCH = new Map([
 const NEWER_PARAMS = new Map([
   ['layer:LayerNorm', ['bias']], // 2.1
   ['layer:Embedding', ['_freeze']], // 2.0
+  ['forward:TransformerEncoderLayer', ['is_causal']], // 2.0
+  ['forward:TransformerEncoder', ['is_causal']], // 2.0
+  ['forward:TransformerDecoderLayer', ['tgt_is_causal', 'memory_is_causal']], // 2.0
+  ['forward:TransformerDecoder', ['tgt_is_causal', 'memory_is_causal']], // 2.0
 ]);
 
 /** [name, default | {required: true} | {repr}, inspect kind] per parameter. */
@@ -199,7 +203,7 @@ describe('torch.nn catalogue vs PyTorch', function () {
       const withAttrNames = CASES.map((c) => ({ ...c, attrNames: c.kind === 'layer' ? Object.keys(catalogueAttrs(c) ?? {}) : [] }));
       const names = [...new Set(allFunctions().flatMap((f) => f.names))];
       const signatures = [
-        ...allLayers().map((l) => ['layer', l.type]),
+        ...allLayers().flatMap((l) => [['layer', l.type], ['forward', l.type]]),
         ...names.filter((n) => n.startsWith('torch.nn.functional.')).map((n) => ['function', n]),
       ];
       writeFileSync(file, JSON.stringify({ cases: withAttrNames, names, signatures }));
@@ -251,7 +255,10 @@ describe('torch.nn catalogue vs PyTorch', function () {
   it("signatures match PyTorch's Python signatures: names, order, defaults", () => {
     const problems: string[] = [];
     const ours = new Map<string, ArgSpec[]>();
-    for (const l of allLayers()) ours.set(`layer:${l.type}`, l.signature);
+    for (const l of allLayers()) {
+      ours.set(`layer:${l.type}`, l.signature);
+      ours.set(`forward:${l.type}`, l.forwardSignature ?? [{ name: 'input' }]);
+    }
     for (const f of allFunctions()) for (const n of f.names) ours.set(`function:${n}`, f.signature);
     let compared = 0;
     for (const [key, sig] of Object.entries(pySignatures)) {
