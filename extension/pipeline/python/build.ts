@@ -529,7 +529,12 @@ export async function buildArchGraph(opts: BuildOptions): Promise<ArchGraph> {
     rt.rec.active = false;
     Error.stackTraceLimit = stackLimit;
   }
-  return assemble(s, opts.entry, root, modelType, inputShape, outputShape);
+  try {
+    return assemble(s, opts.entry, root, modelType, inputShape, outputShape);
+  } catch (e) {
+    it.diag('error', 'internal', `Internal error while assembling the graph: ${(e as Error).message}`, undefined);
+    return assemble(s, opts.entry, undefined, modelType, inputShape, null);
+  }
 }
 
 function pseudoNode(file: string): PNode {

@@ -20,14 +20,25 @@ function defOf(st: PNode): PNode | undefined {
 /** Every nn.Module subclass and every model factory function of a file. Never throws for user input. */
 export async function findModelEntries(source: string, file: string, opts: { readFile?: (p: string) => string | undefined | Promise<string | undefined>; pythonPaths?: string[] } = {}): Promise<ModelEntry[]> {
   await initParser();
+  const stackLimit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return findEntriesSync(source, file, opts);
+  } catch {
+    return [];
+  } finally {
+    Error.stackTraceLimit = stackLimit;
+  }
+}
+
+function findEntriesSync(source: string, file: string, opts: { readFile?: (p: string) => string | undefined | Promise<string | undefined>; pythonPaths?: string[] }): ModelEntry[] {
   const abs = path.resolve(file);
   const pf = parseFile(abs, source);
   const s = new Session({ source, file: abs, entry: '', readFile: opts.readFile, pythonPaths: opts.pythonPaths, stepBudget: 300_000 });
   const m = s.loadModule(abs, path.dirname(abs), false, true);
   const it = s.it;
   const resolve = (name: string): Value | undefined => {
-    try { return it.resolveGlobal(m, name, undefined); } catch (e) {
-      if (e instanceof PyError || e instanceof BudgetError) return undefined;
+    try { return it.resolveGlobal(m, name, undefined); } catch {
       return undefined;
     }
   };
@@ -112,7 +123,7 @@ export async function findModelEntries(source: string, file: string, opts: { rea
         entries.push({ name, kind: 'factory', expr: `${name}()`, loc: locOf(d) });
       }
     } catch (e) {
-      if (!(e instanceof PyError || e instanceof BudgetError)) throw e;
+      if (!(e instanceof PyError || e instanceof BudgetError || e instanceof RangeError)) throw e;
     }
   }
   void it;
