@@ -54,8 +54,8 @@ def main(argv=None):
                       command='/usr/bin/python3 -m training.train --name %s --resume ...' % a.name),
         data='Fashion-MNIST (Debian dataset-fashion-mnist) train split, 28x28 zero-padded to 32x32, replicated to '
              '3 channels, normalised (mean 0.2190, std 0.3318); classes: 10',
-        sampler='training/sampler.py: DARTS-like cell nets over the DeepNets-1M primitives (50%), ResNet-like (20%), '
-                'VGG-like (15%), MobileNetV2-like (15%); 3x32x32 input, <= 2M parameters; train pool seeds '
+        sampler='training/sampler.py: DARTS-like cell nets over the DeepNets-1M primitives (50%%), ResNet-like (20%%), '
+                'VGG-like (15%%), MobileNetV2-like (15%%); 3x32x32 input, <= 2M parameters; train pool seeds '
                 '[0, %s), validation 2_000_000+i, test 1_000_000+i' % args.get('pool'),
         batchnorm='target nets use BatchNorm on batch statistics (as the reference)',
         published=time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime()),
