@@ -881,7 +881,7 @@ export class TorchRuntime {
       return null;
     });
     m(L, '__len__', (s) => s.mod!.children.size);
-    m(L, '__iter__', (s) => list(children(s)));
+    m(L, '__iter__', (s) => list([...s.mod!.children.values()]));
     m(L, 'append', (s, a, n) => { addAll(s, [a.pos[0]], n); return s; });
     m(L, 'extend', (s, a, n) => { addAll(s, it.iterate(a.pos[0], n), n); return s; });
     m(L, '__iadd__', (s, a, n) => { addAll(s, it.iterate(a.pos[0], n), n); return s; });
