@@ -760,3 +760,7 @@ L('FractionalMaxPool2d', [2], { output_ratio: [0.5, 0.7], return_indices: true }
 L('FractionalMaxPool2d', [4], { output_size: 8 }, [t(1, 3, 10, 10)]);
 L('FractionalMaxPool3d', [2], { output_ratio: 0.5 }, [t(1, 2, 6, 7, 8)]);
 L('TransformerEncoder', [mod('TransformerEncoderLayer', [16, 4], { dim_feedforward: 32 }), 2], {}, [t(6, 2, 16)], { mask: tb(6, 6) });
+Fn(`${FN}lp_pool1d`, [t(2, 3, 11), 2, 3], { stride: 2 });
+Fn(`${FN}lp_pool2d`, [t(1, 3, 10, 10), 1.5, [3, 2]], { ceil_mode: true });
+Fn(`${FN}channel_shuffle`, [t(2, 12, 4, 4), 3]);
+Fn('torch.channel_shuffle', [t(2, 12, 4, 4), 5]);

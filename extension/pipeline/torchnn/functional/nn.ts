@@ -285,6 +285,29 @@ function factorFn(op: string, argName: string, rule: (where: string, x: TensorSh
   };
 }
 
+/** F.lp_pool1d/2d: the pooling window rule without padding or dilation. */
+function lpPoolFn(n: number): FunctionSpec {
+  const op = `lp_pool${n}d`;
+  return {
+    op,
+    category: 'pool',
+    names: [`${F}${op}`],
+    signature: [arg('input'), arg('norm_type'), arg('kernel_size'), arg('stride', null), arg('ceil_mode', false)],
+    forward: (args) => out(poolShape(op, n, tensorShape(args, 'input', op), poolWindow(op, n, args))),
+    macs: NO_MACS,
+  };
+}
+
+/** channel_shuffle keeps the shape; channels must divide into the groups. Same rule as nn.ChannelShuffle. */
+const channelShuffle: FunctionSpec = {
+  op: 'channel_shuffle',
+  category: 'shape',
+  names: [`${F}channel_shuffle`, 'torch.channel_shuffle', `${F}native_channel_shuffle`, 'torch.native_channel_shuffle'],
+  signature: [arg('input'), arg('groups')],
+  forward: (args) => findLayer('ChannelShuffle')!.forward({ groups: args.groups }, { input: args.input }),
+  macs: NO_MACS,
+};
+
 /** cosine_similarity(x1, x2, dim): the broadcast shape without `dim`. */
 const cosineSimilarity: FunctionSpec = {
   op: 'cosine_similarity',
@@ -305,8 +328,8 @@ export const nnFunctions: FunctionSpec[] = [
   ...[1, 2, 3].map(maxUnpoolFn), scaledDotProductAttention,
   interpolate, ...upsampleAliases, pad, layerNorm, rmsNorm, batchNorm, groupNorm, ...simpleNorms, embedding, atenEmbedding,
   factorFn('pixel_shuffle', 'upscale_factor', pixelShuffleShape), factorFn('pixel_unshuffle', 'downscale_factor', pixelUnshuffleShape),
-  cosineSimilarity,
+  cosineSimilarity, lpPoolFn(1), lpPoolFn(2), channelShuffle,
 ];
 
-inheritDtype([pad, ...nnFunctions.filter((f) => f.op === 'pixel_shuffle' || f.op === 'pixel_unshuffle')]);
+inheritDtype([pad, ...nnFunctions.filter((f) => f.op === 'pixel_shuffle' || f.op === 'pixel_unshuffle' || f.op === 'channel_shuffle')]);
 registerFunctions(nnFunctions);
