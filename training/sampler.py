@@ -410,6 +410,10 @@ def n_params(model):
 
 def sample_spec(seed):
     """The architecture spec of `seed` (deterministic; rejection-sampled under MAX_PARAMS)."""
+    return _sample(seed)[0]
+
+
+def _sample(seed):
     r = random.Random(seed)
     x, acc = r.random(), 0.
     fam = FAMILIES[-1][0]
@@ -423,8 +427,8 @@ def sample_spec(seed):
         spec['seed'] = seed
         m = build(spec)
         if n_params(m) <= MAX_PARAMS:
-            return spec
-    return spec
+            return spec, m
+    return spec, m
 
 
 def build(spec):
@@ -433,8 +437,7 @@ def build(spec):
 
 def sample(seed):
     """(spec, model) for a seed."""
-    spec = sample_spec(seed)
-    return spec, build(spec)
+    return _sample(seed)
 
 
 def describe(spec):

@@ -41,8 +41,11 @@ class ArchPool:
         self.hits = self.misses = 0
 
     def get(self, seed):
-        spec = sampler.sample_spec(seed) if seed not in self.cache else self.cache[seed][0]
-        model = sampler.build(spec)
+        if seed in self.cache:
+            spec = self.cache[seed][0]
+            model = sampler.build(spec)
+        else:
+            spec, model = sampler.sample(seed)
         if seed in self.cache:
             self.hits += 1
             g = self.cache[seed][1]
