@@ -44,8 +44,12 @@ export async function run(ctx: E2EContext): Promise<void> {
   if (await dontSave.isVisible()) { ctx.log('dismissing a leftover save dialog'); await dontSave.click(); }
   await ctx.openFile(ex.file);
   await goToLine(ctx, ex.line);
-  const lens = await ctx.waitForCodeLens('Show architecture');
-  await lens.click();
+  // The lens over the model (ctx.waitForCodeLens takes the first lens in the DOM, which may belong to a
+  // block class scrolled out of view).
+  const visibleLenses = ctx.page.locator('.monaco-editor .codelens-decoration a', { hasText: 'Show architecture' }).filter({ visible: true });
+  await visibleLenses.first().waitFor({ timeout: 60_000 });
+  const own = ctx.page.locator(`.monaco-editor .codelens-decoration a[title*="${ex.name}("]`, { hasText: 'Show architecture' }).filter({ visible: true }).first();
+  await ((await own.count()) ? own : visibleLenses.first()).click();
   const frame = ctx.panelFrame();
   const root = frame.locator('#app[data-state="graph"][data-node-count][data-drawn]');
   await root.waitFor({ timeout: 90_000 });
