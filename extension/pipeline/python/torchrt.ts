@@ -1046,6 +1046,12 @@ export function concreteOp(op: string, args: Value[]): Value | undefined {
     let acc = 0;
     return dataTensor(a.data.map((x) => (acc += x)), a.shape, a.dtype);
   }
+  if (ops.length === 1 && (op === 'min' || op === 'max' || op === 'sum' || op === 'prod' || op === 'mean' || op === 'amin' || op === 'amax')) {
+    const d = a.data;
+    if (!d.length) return undefined;
+    const v = op === 'sum' ? d.reduce((x, y) => x + y, 0) : op === 'prod' ? d.reduce((x, y) => x * y, 1) : op === 'mean' ? d.reduce((x, y) => x + y, 0) / d.length : op.endsWith('min') ? Math.min(...d) : Math.max(...d);
+    return dataTensor([v], [], op === 'mean' ? 'float32' : a.dtype);
+  }
   const un = UNARY_DATA[op];
   if (un && ops.length === 1) return dataTensor(a.data.map(un), a.shape, op === 'round' || op === 'floor' || op === 'ceil' ? a.dtype : 'float32');
   const bin = BINARY_DATA[op];
