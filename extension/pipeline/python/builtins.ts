@@ -138,6 +138,7 @@ export function installBuiltins(it: Interp, tensorClass: () => PyClass): Builtin
   add('Ellipsis', { kind: 'ellipsis' });
   add('__name__', '__ghn__');
 
+  let partialC: PyClass = object;
   function classOf(v: Value): PyClass {
     if (v === null) return noneC;
     switch (typeof v) {
@@ -155,7 +156,8 @@ export function installBuiltins(it: Interp, tensorClass: () => PyClass): Builtin
       case 'instance': return v.cls;
       case 'class': return typeC;
       case 'tensor': return tensorClass();
-      case 'function': case 'builtin': case 'bound': case 'partial': return funcC;
+      case 'partial': return partialC;
+      case 'function': case 'builtin': case 'bound': return funcC;
     }
     return object;
   }
@@ -331,11 +333,13 @@ export function installBuiltins(it: Interp, tensorClass: () => PyClass): Builtin
     isclose: bi('isclose', (a) => Math.abs(Number(a.pos[0]) - Number(a.pos[1])) <= 1e-9 * Math.max(Math.abs(Number(a.pos[0])), Math.abs(Number(a.pos[1])))),
     pi: Math.PI, e: Math.E, inf: Infinity, nan: NaN, tau: 2 * Math.PI,
   });
-  const partial = bi('partial', (a) => ({ kind: 'partial', fn: a.pos[0], args: a.pos.slice(1), kw: new Map(a.kw) }));
+  const partial = mkClass('partial', [object], 'partial');
+  ctors.set(partial, (a) => ({ kind: 'partial', fn: a.pos[0], args: a.pos.slice(1), kw: new Map(a.kw) }));
   const identityDecorator = bi('decorator', (a) => {
     if (a.pos.length === 1 && a.kw.size === 0 && a.pos[0] && typeof a.pos[0] === 'object' && ['function', 'class', 'bound', 'builtin'].includes(a.pos[0].kind)) return a.pos[0];
     return bi('decorator', (b) => b.pos[0] ?? null);
   });
+  partialC = partial;
   mod('functools', {
     partial, wraps: bi('wraps', () => bi('wraps', (b) => b.pos[0] ?? null)), lru_cache: identityDecorator, cache: identityDecorator,
     cached_property: bi('cached_property', (a) => ({ kind: 'property', fn: a.pos[0] })),
