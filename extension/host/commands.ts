@@ -33,7 +33,33 @@ export interface CommandContext {
   panel: ArchitecturePanelLike;
   ghn: GhnWorkerClient;
   metrics: MetricsService;
+  reports: ReportDocuments;
   log: vscode.LogOutputChannel;
+}
+
+/** Read-only Markdown documents (`ghn-lens-report:` URIs) for reports: closing one never asks to save. */
+export class ReportDocuments implements vscode.TextDocumentContentProvider, vscode.Disposable {
+  static readonly scheme = 'ghn-lens-report';
+  private readonly docs = new Map<string, string>();
+  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
+  readonly onDidChange = this.changed.event;
+  private readonly registration = vscode.workspace.registerTextDocumentContentProvider(ReportDocuments.scheme, this);
+
+  show(name: string, markdown: string): vscode.Uri {
+    const uri = vscode.Uri.from({ scheme: ReportDocuments.scheme, path: `/${name}` });
+    this.docs.set(uri.toString(), markdown);
+    this.changed.fire(uri);
+    return uri;
+  }
+
+  provideTextDocumentContent(uri: vscode.Uri): string {
+    return this.docs.get(uri.toString()) ?? '';
+  }
+
+  dispose(): void {
+    this.registration.dispose();
+    this.changed.dispose();
+  }
 }
 
 type Command = (ctx: CommandContext) => (...args: unknown[]) => unknown;
@@ -62,8 +88,7 @@ export const commands: Record<string, Command> = {
     const doc = await targetDocument(uri);
     if (!doc) return;
     const md = await qualityReport(ctx, doc);
-    const report = await vscode.workspace.openTextDocument({ language: 'markdown', content: md });
-    await vscode.commands.executeCommand('markdown.showPreview', report.uri);
+    await vscode.commands.executeCommand('markdown.showPreview', ctx.reports.show(`${path.basename(doc.fileName, '.py')}-quality-metrics.md`, md));
   },
   'ghnLens.exportGraph': (ctx) => async (uri?: unknown, expr?: unknown) => {
     const doc = await targetDocument(uri);

@@ -4,7 +4,7 @@
  */
 import * as vscode from 'vscode';
 import { ModelCodeLensProvider, ModelHoverProvider } from './codeLens';
-import { type ArchitecturePanelLike, registerCommands } from './commands';
+import { type ArchitecturePanelLike, registerCommands, ReportDocuments } from './commands';
 import { formatCount } from '../pipeline/metrics/static';
 import { GhnWorkerClient } from './ghnWorkerClient';
 import { MetricsService } from './metricsService';
@@ -18,14 +18,15 @@ export function activate(context: vscode.ExtensionContext): void {
   const panel = openPanel(context, graphs, log);
   const metrics = new MetricsService(graphs, ghn, context.extensionPath);
   const lenses = new ModelCodeLensProvider(graphs, metrics);
+  const reports = new ReportDocuments();
   const status = vscode.window.createStatusBarItem('ghnLens.status', vscode.StatusBarAlignment.Right, 100);
   status.name = 'GHN Lens';
   status.command = 'ghnLens.showArchitecture';
   context.subscriptions.push(
-    log, graphs, ghn, lenses, status,
+    log, graphs, ghn, lenses, status, reports,
     vscode.languages.registerCodeLensProvider({ language: 'python' }, lenses),
     vscode.languages.registerHoverProvider({ language: 'python' }, new ModelHoverProvider(graphs, metrics)),
-    ...registerCommands({ extension: context, graphs, panel, ghn, metrics, log }),
+    ...registerCommands({ extension: context, graphs, panel, ghn, metrics, reports, log }),
   );
 
   const updateStatus = async () => {

@@ -117,7 +117,7 @@ function makeContext(page: Page, mode: Mode, workspace: string, artifacts: strin
         .contentFrame().locator('#active-frame').contentFrame();
     },
     async waitForCodeLens(text) {
-      const lens = page.locator('.monaco-editor .codelens-decoration a', { hasText: text }).first();
+      const lens = page.locator('.monaco-editor .codelens-decoration a', { hasText: text }).filter({ visible: true }).first();
       await lens.waitFor({ timeout: 60_000 });
       return lens;
     },

@@ -21,11 +21,10 @@ export async function run(ctx: E2EContext): Promise<void> {
   ctx.log(`panel text starts: ${JSON.stringify(text.slice(0, 120))}`);
   await ctx.screenshot('architecture-panel');
   // The CLI builds the same graph.
-  const cli = await ctx.cli(['graph', ex.file, '--entry', `${ex.name}()`, '--format', 'json']);
-  if (cli.code === 0) {
-    const nodes = (JSON.parse(cli.stdout) as { nodes: unknown[] }).nodes.length;
-    ctx.log(`CLI: ${nodes} nodes for ${ex.name}()`);
-  } else {
-    ctx.log(`CLI graph exit ${cli.code}: ${cli.stderr.trim().slice(0, 200)}`);
-  }
+  // The CLI builds the same graph for the same input (the setting ghnLens.defaultInputShape's default).
+  const cli = await ctx.cli(['graph', ex.file, '--entry', `${ex.name}()`, '--input', '1,3,32,32', '--format', 'json']);
+  assert(cli.code === 0, `ghn-lens graph exits 0 (${cli.code}: ${cli.stderr.trim().slice(0, 200)})`);
+  const nodes = (JSON.parse(cli.stdout) as { nodes: unknown[] }).nodes.length;
+  ctx.log(`CLI: ${nodes} nodes for ${ex.name}()`);
+  assert(nodes === count, `the panel's node count (${count}) equals the CLI's (${nodes})`);
 }
