@@ -291,6 +291,7 @@ class Panel {
     this.root.dataset.nodeCount = String(graph.nodes.length);
     this.root.dataset.edgeCount = String(graph.edges.length);
     this.root.dataset.entry = graph.entry;
+    this.root.dataset.inputShape = graph.inputShape.map((d) => (d === null ? '?' : String(d))).join(',');
     this.message.hidden = true;
     if (graph.nodes.length === 0) this.showMessage('The model has no operations that could be followed.', graph.diagnostics);
     this.renderLegend();

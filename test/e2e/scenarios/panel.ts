@@ -58,10 +58,12 @@ export async function run(ctx: E2EContext): Promise<void> {
   ctx.log(`panel: ${count} nodes for ${entry}, ${await root.getAttribute('data-visible-count')} shown, layout ${await root.getAttribute('data-layout')}`);
 
   // 1. Same node count as the CLI.
-  const cli = await ctx.cli(['graph', ex.file, '--entry', entry, '--format', 'json']);
+  // The extension builds with `ghnLens.defaultInputShape`; give the CLI the same input.
+  const input = (await root.getAttribute('data-input-shape')) ?? '';
+  const cli = await ctx.cli(['graph', ex.file, '--entry', entry, ...(/^[\d,]+$/.test(input) ? ['--input', input] : []), '--format', 'json']);
   assert(cli.code === 0, `CLI graph exits 0 (${cli.stderr.slice(0, 200)})`);
   const graph = JSON.parse(cli.stdout) as CliGraph;
-  ctx.log(`CLI: ${graph.nodes.length} nodes for ${entry}`);
+  ctx.log(`CLI: ${graph.nodes.length} nodes for ${entry} with input ${input}`);
   assert(graph.nodes.length === count, `panel node count ${count} equals the CLI's ${graph.nodes.length}`);
   await ctx.screenshot('panel-dark');
 
