@@ -674,6 +674,8 @@ class Panel {
     if (!this.graph || !this.hier) return;
     this.inspector.hidden = false;
     const id = this.selectedId;
+    // In a narrow side bar the model summary would cover the graph: the inspector then waits for a selection.
+    this.inspector.classList.toggle('summary', !id);
     if (id?.startsWith('g:') && this.hier.modules.has(id.slice(2))) {
       renderGroupInspector(this.inspector, this.graph, this.hier, id.slice(2), this.stats, this.actions);
     } else if (id && this.opIndex(id) >= 0) {

@@ -28,7 +28,10 @@ async function cursorLine(ctx: E2EContext): Promise<number> {
 }
 
 async function setTheme(ctx: E2EContext, name: string): Promise<void> {
-  await ctx.runCommand('Preferences: Color Theme');
+  // Ctrl+K Ctrl+T opens the colour theme picker itself (the palette's fuzzy match may pick the Marketplace one).
+  await ctx.page.locator('.monaco-editor .view-lines').first().click();
+  await ctx.page.keyboard.press('Control+K');
+  await ctx.page.keyboard.press('Control+T');
   const input = ctx.page.locator('.quick-input-widget input');
   await input.waitFor();
   await input.fill(name);
