@@ -484,6 +484,10 @@ export async function buildArchGraph(opts: BuildOptions): Promise<ArchGraph> {
       if (e instanceof PyError) { it.reportError(e, e.node ?? userModule.index?.values().next().value?.[0] ?? pseudoNode(file)); v = null; }
       else throw e;
     }
+    if (opts.inputShape && !opts.inputShape.every((d) => Number.isInteger(d) && d >= 0 && d < 2 ** 31)) {
+      it.diag('error', 'bad-input-shape', `Invalid input shape [${opts.inputShape.join(', ')}]: dimensions must be non-negative integers`, undefined);
+      v = null;
+    }
     if (isModuleInstance(v)) root = v;
     else if (v !== null) it.diag('error', 'not-a-module', `'${opts.entry}' does not build an nn.Module (got ${repr(v).slice(0, 60)})`, undefined);
     if (root) {

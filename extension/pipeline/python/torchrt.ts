@@ -271,6 +271,13 @@ export class TorchRuntime {
     const { pos, kw } = this.catArgs(a);
     const bound = bindArgs(spec.signature, pos, kw);
     if (bound.errors.length) throw new PyError('TypeError', `${cls.name}(): ${bound.errors.join('; ')}`, node);
+    for (const [k, v] of Object.entries(bound.args)) {
+      // a layer with 10**12 layers or features cannot be built (and would not fit in memory in PyTorch either)
+      const big = (x: CatValue): boolean => (typeof x === 'number' && Math.abs(x) > 2 ** 31) || (Array.isArray(x) && x.some(big));
+      if (big(v) || (/num_layers|layers$/.test(k) && typeof v === 'number' && v > 10000)) {
+        throw new PyError('ValueError', `${cls.name}(): argument ${k}=${JSON.stringify(v)} is too large to build`, node);
+      }
+    }
     mod.layer = spec;
     mod.layerArgs = bound.args;
     let tensors;
