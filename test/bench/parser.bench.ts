@@ -38,7 +38,7 @@ async function main(): Promise<void> {
   for (const [i, c] of cases.entries()) {
     const file = sourcePath(c);
     const source = readFileSync(file, 'utf8');
-    const opts = { source, file, entry: c.entry, inputShape: c.input, inputDtype: c.inputDtype, pythonPaths: isTorchvision(c) ? [DIST_PACKAGES] : [] };
+    const opts = { source, file, entry: c.entry, inputShape: c.input, inputDtype: c.inputDtype, pythonPaths: isTorchvision(c) ? [DIST_PACKAGES] : undefined };
     let nodes = 0;
     let note = '';
     const t0 = performance.now();

@@ -178,7 +178,7 @@ describe('parser corpus against PyTorch', function () {
         entry: c.entry,
         inputShape: c.input,
         inputDtype: c.inputDtype,
-        pythonPaths: isTorchvision(c) ? [DIST_PACKAGES] : [],
+        pythonPaths: isTorchvision(c) ? [DIST_PACKAGES] : undefined, // user files: the interpreter's default search paths
       });
       const diffs = differences(g, t, row);
       if (c.expect === 'match') {
