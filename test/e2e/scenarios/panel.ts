@@ -68,7 +68,10 @@ export async function run(ctx: E2EContext): Promise<void> {
   const graph = JSON.parse(cli.stdout) as CliGraph;
   ctx.log(`CLI: ${graph.nodes.length} nodes for ${entry} with input ${input}`);
   assert(graph.nodes.length === count, `panel node count ${count} equals the CLI's ${graph.nodes.length}`);
+  await setTheme(ctx, 'Dark Modern');
   await ctx.screenshot('panel-dark');
+  const dark = await panelEval(frame, (_b) => getComputedStyle(document.body).getPropertyValue('--vscode-editor-background'), null);
+  ctx.log(`panel background in the dark theme: ${dark}`);
 
   // 2. Click a node: the editor cursor lands on its line.
   const visible = await panelEval(frame, (_b) => window.ghnPanel.visibleIds() as string[], null);
@@ -131,7 +134,7 @@ export async function run(ctx: E2EContext): Promise<void> {
   await ctx.screenshot('panel-light');
   const bg = await panelEval(frame, (_b) => getComputedStyle(document.body).getPropertyValue('--vscode-editor-background'), null);
   ctx.log(`panel background in the light theme: ${bg}`);
-  await setTheme(ctx, 'Dark Modern');
+  assert(bg.trim().toLowerCase() !== dark.trim().toLowerCase(), 'the panel follows the colour theme');
 }
 
 declare const document: any;
