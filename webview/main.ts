@@ -435,7 +435,16 @@ class Panel {
   private isOnScreen(i: number): boolean {
     if (!this.scene) return false;
     const [x0, y0, x1, y1] = visibleWorld(this.view, this.canvas.clientWidth, this.canvas.clientHeight);
-    return this.scene.xs[i] > x0 && this.scene.xs[i] < x1 && this.scene.ys[i] > y0 && this.scene.ys[i] < y1;
+    const x = this.scene.xs[i], y = this.scene.ys[i];
+    if (!(x > x0 && x < x1 && y > y0 && y < y1)) return false;
+    // A node under the inspector is not really in view.
+    const ins = this.inspector.getBoundingClientRect();
+    if (ins.width && ins.height) {
+      const c = this.canvas.getBoundingClientRect();
+      const sx = c.left + x * this.view.scale + this.view.tx, sy = c.top + y * this.view.scale + this.view.ty;
+      if (sx >= ins.left && sx <= ins.right && sy >= ins.top && sy <= ins.bottom) return false;
+    }
+    return true;
   }
 
   private persistTimer: number | undefined;
