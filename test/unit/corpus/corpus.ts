@@ -48,6 +48,8 @@ export interface TorchTruth {
   flopsByOp: Record<string, number>;
   /** The same by innermost module path ('' = the root's own forward). */
   flopsByModule: Record<string, number>;
+  /** Ops of those kinds whose FLOPs torch could not compute (conv2d with padding='same'), by module path. */
+  uncountedByModule?: Record<string, number>;
   error?: string;
 }
 
