@@ -461,7 +461,37 @@ function shapeInfo(first: PyInstance | undefined): { shape: number[]; dtype?: st
   return undefined;
 }
 
+/** Square sizes tried, in order, when no input shape is given and the default does not fit the model. */
+const FALLBACK_SIZES = [32, 28, 64, 96, 128, 256, 299, 512, 227, 160, 112, 48, 16];
+
 export async function buildArchGraph(opts: BuildOptions): Promise<ArchGraph> {
+  const g = await buildOnce(opts);
+  if (opts.inputShape) return g;
+  // No shape given and the default image size does not fit (a 28x28 MNIST or 32x32 CIFAR model):
+  // find the first common square size with which forward runs without a shape error.
+  const a = g.getAttributes();
+  const shapeErr = a.diagnostics.find((d) => d.code === 'shape-error');
+  const tried = a.inputShape;
+  if (!shapeErr || tried.length !== 4 || tried[2] !== DEFAULT_INPUT_SHAPE[2] || tried[3] !== DEFAULT_INPUT_SHAPE[3]) return g;
+  const t0 = Date.now();
+  for (const size of FALLBACK_SIZES) {
+    if (Date.now() - t0 > 3000) break;
+    const shape = [tried[0] ?? 1, tried[1] ?? 3, size, size];
+    const g2 = await buildOnce({ ...opts, inputShape: shape });
+    const a2 = g2.getAttributes();
+    if (a2.diagnostics.some((d) => d.code === 'shape-error' || d.code === 'step-budget')) continue;
+    a2.diagnostics = a2.diagnostics.filter((d) => !(d.code === 'input-shape' && d.message.startsWith('No input shape given')));
+    a2.diagnostics.unshift({
+      severity: 'info', code: 'input-shape',
+      message: `No input shape given: the default [${tried.join(', ')}] does not fit this model (${shapeErr.message.slice(0, 120)}); using [${shape.join(', ')}], the first common size that does. Pass an input shape to choose another.`,
+    });
+    g2.setAttribute('diagnostics', a2.diagnostics);
+    return g2;
+  }
+  return g;
+}
+
+async function buildOnce(opts: BuildOptions): Promise<ArchGraph> {
   await initParser();
   const file = path.resolve(opts.file);
   const s = new Session({ ...opts, file });

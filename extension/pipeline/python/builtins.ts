@@ -95,6 +95,16 @@ export function installBuiltins(it: Interp, tensorClass: () => PyClass): Builtin
     return d;
   };
   const dictC = cls('dict', object, dictCtor);
+  // dict.__init__ on a subclass instance (class AttrDict(dict)) fills its payload
+  dictC.dict.set('__init__', bi('__init__', (a, n) => {
+    const self = a.pos[0];
+    if (self && typeof self === 'object' && self.kind === 'instance') {
+      const d = dictCtor({ pos: a.pos.slice(1), kw: a.kw }, n);
+      if (self.payload && typeof self.payload === 'object' && self.payload.kind === 'dict') for (const [k, v] of d.map.values()) dictSet(self.payload, k, v);
+      else self.payload = d;
+    }
+    return null;
+  }, true));
   const setC = cls('set', object, (a, n) => {
     const s = { kind: 'set' as const, map: new Map<string, Value>() };
     if (a.pos.length) for (const v of it.iterate(a.pos[0], n)) s.map.set(keyOf(v), v);

@@ -1054,6 +1054,7 @@ export class Interp {
       case 'set': return container.map.has(keyOf(item));
       case 'unknown': return UNKNOWN;
       case 'instance':
+        if (container.payload && typeof container.payload === 'object' && container.payload.kind === 'dict') return container.payload.map.has(keyOf(item));
         if (container.mod) {
           if (container.mod.children.has(String(item))) return true;
         }
@@ -1243,6 +1244,7 @@ export class Interp {
     const ctor = this.findClassAttr(cls, '__new__');
     void ctor;
     const inst: PyInstance = { kind: 'instance', cls, attrs: new Map() };
+    if (this.classes.dict && cls.mro.includes(this.classes.dict)) inst.payload = dictFrom([]);
     this.initInstance(inst, cls, args, node);
     return inst;
   }
@@ -1324,6 +1326,9 @@ export class Interp {
           if (iv !== undefined) return iv;
           if (cv !== undefined) return this.bindDescriptor(cv, obj, obj.cls);
           if (name === '__class__') return obj.cls;
+          const pd = obj.payload && typeof obj.payload === 'object' && obj.payload.kind === 'dict' ? obj.payload : undefined;
+          if (pd && obj.attrs.get('__dict_is_self__') === true) { const v = dictGet(pd, name); if (v !== undefined) return v; }
+          if (pd) { const m = this.builtinMethod(pd, name, node); if (m !== undefined) return m; }
           if (name === '__dict__') return dictFrom([...obj.attrs.entries()]);
           const ga = this.findClassAttr(obj.cls, '__getattr__');
           if (ga && typeof ga === 'object' && ga.kind === 'function') return this.call(this.bindDescriptor(ga, obj, obj.cls), { pos: [name], kw: new Map() }, node);
@@ -1388,6 +1393,8 @@ export class Interp {
       if (obj.kind === 'instance') {
         const cv = this.findClassAttr(obj.cls, name);
         if (cv && typeof cv === 'object' && cv.kind === 'property') return; // setter ignored
+        if (name === '__dict__' && v === obj && obj.payload) { obj.attrs.set('__dict_is_self__', true); return; }
+        if (obj.attrs.get('__dict_is_self__') === true && obj.payload && typeof obj.payload === 'object' && obj.payload.kind === 'dict') { dictSet(obj.payload, name, v); return; }
         obj.attrs.set(name, v); return;
       }
       if (obj.kind === 'class') { obj.dict.set(name, v); return; }
@@ -1437,6 +1444,7 @@ export class Interp {
           throw new PyError('KeyError', repr(idx, 1), node);
         }
         case 'instance': {
+          if (obj.payload && typeof obj.payload === 'object' && obj.payload.kind === 'dict' && !this.findClassAttr(obj.cls, '__getitem__')) return this.getItem(obj.payload, idx, node);
           const gi = this.findClassAttr(obj.cls, '__getitem__');
           if (gi) return this.call(this.bindDescriptor(gi, obj, obj.cls), { pos: [idx], kw: new Map() }, node);
           break;
@@ -1469,6 +1477,7 @@ export class Interp {
         }
       }
       if (obj.kind === 'dict') { dictSet(obj, idx, v); return; }
+      if (obj.kind === 'instance' && obj.payload && typeof obj.payload === 'object' && obj.payload.kind === 'dict' && !this.findClassAttr(obj.cls, '__setitem__')) { dictSet(obj.payload, idx, v); return; }
       if (obj.kind === 'instance') {
         const si = this.findClassAttr(obj.cls, '__setitem__');
         if (si) { this.call(this.bindDescriptor(si, obj, obj.cls), { pos: [idx, v], kw: new Map() }, node); return; }
@@ -1496,6 +1505,7 @@ export class Interp {
       }
       const sp = this.hooks.iterSpecial(v, node);
       if (sp) return sp;
+      if (v.kind === 'instance' && v.payload && typeof v.payload === 'object' && v.payload.kind === 'dict' && !this.findClassAttr(v.cls, '__iter__')) return this.iterate(v.payload, node);
       if (v.kind === 'instance') {
         const it = this.findClassAttr(v.cls, '__iter__');
         if (it) return this.iterate(this.call(this.bindDescriptor(it, v, v.cls), { pos: [], kw: new Map() }, node), node);
@@ -1519,6 +1529,7 @@ export class Interp {
   dictItems(v: Value, node: PNode): [Value, Value][] {
     if (v && typeof v === 'object' && v.kind === 'dict') return [...v.map.values()].map(([k, x]) => [k, x]);
     if (v && typeof v === 'object' && (v.kind === 'opaque' || v.kind === 'unknown')) return [];
+    if (v && typeof v === 'object' && v.kind === 'instance' && v.payload && typeof v.payload === 'object' && v.payload.kind === 'dict') return this.dictItems(v.payload, node);
     if (v && typeof v === 'object' && v.kind === 'instance') {
       const keys = this.getAttr(v, 'keys', node);
       return this.iterate(this.call(keys, { pos: [], kw: new Map() }, node), node).map((k) => [k, this.getItem(v, k, node)]);
@@ -1537,6 +1548,7 @@ export class Interp {
       }
       const sp = this.hooks.lenSpecial(v);
       if (sp !== undefined) return sp;
+      if (v.kind === 'instance' && v.payload && typeof v.payload === 'object' && v.payload.kind === 'dict' && !this.findClassAttr(v.cls, '__len__')) return v.payload.map.size;
       if (v.kind === 'instance') {
         const l = this.findClassAttr(v.cls, '__len__');
         if (l) { const r = this.call(this.bindDescriptor(l, v, v.cls), { pos: [], kw: new Map() }, node); return typeof r === 'number' ? r : undefined; }

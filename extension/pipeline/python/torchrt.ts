@@ -253,6 +253,22 @@ export class TorchRuntime {
     const cls = c;
     c.dict.set('__init__', bi('__init__', (a, n) => { this.initLayer(a.pos[0] as PyInstance, cls, { pos: a.pos.slice(1), kw: a.kw }, n); return null; }, true));
     c.dict.set('forward', bi('forward', (a, n) => this.layerForward(a.pos[0] as PyInstance, { pos: a.pos.slice(1), kw: a.kw }, n), true));
+    if (type === 'Embedding' || type === 'EmbeddingBag') {
+      // nn.Embedding.from_pretrained(embeddings, freeze=True, ...)
+      c.dict.set('from_pretrained', { kind: 'classmethod', fn: bi('from_pretrained', (a, n) => {
+        const k = a.pos[0] as PyClass;
+        const t = a.pos[1] ?? a.kw.get('embeddings') ?? null;
+        if (!isTensor(t) || t.shape.length !== 2) throw new PyError('ValueError', 'Embeddings parameter is expected to be 2-dimensional', n);
+        const kw = new Map(a.kw);
+        kw.delete('embeddings');
+        const freeze = kw.get('freeze') ?? a.pos[2] ?? true;
+        kw.delete('freeze');
+        const inst = this.it.instantiate(k, { pos: [t.shape[0] ?? UNKNOWN, t.shape[1] ?? UNKNOWN], kw }, n) as PyInstance;
+        const w = inst.mod?.params.get('weight');
+        if (w?.param) w.param.trainable = freeze === false;
+        return inst;
+      }) });
+    }
     this.layerClasses.set(type, c);
     return c;
   }
@@ -454,6 +470,10 @@ export class TorchRuntime {
       const c = concreteOp(short, a.pos);
       if (c !== undefined) return c;
     }
+    if (p === 'torch.var_mean' || p === 'torch.std_mean') {
+      const r = this.callFunction([p.replace('_mean', '')], 'function', a, node);
+      if (r !== undefined) return tuple([r, r]);
+    }
     const kind: OpNode['kind'] = 'function';
     const r = this.callFunction([p, p.replace(/^torch\.nn\.functional\./, 'F.')], kind, a, node);
     if (r !== undefined) return r;
@@ -473,6 +493,7 @@ export class TorchRuntime {
       // weight_orig parameter + u, v buffers
       m.mod!.params.delete(name);
       m.mod!.params.set(`${name}_orig`, w);
+      m.attrs.set(name, { kind: 'tensor', shape: [...w.shape], dtype: w.dtype });
       const h = w.shape[0] ?? 0;
       const wdim = w.shape.slice(1).reduce<number>((x, y) => x * (y ?? 0), 1);
       m.mod!.buffers.set(`${name}_u`, { kind: 'tensor', shape: [h], dtype: 'float32' });
@@ -481,6 +502,7 @@ export class TorchRuntime {
     }
     const dim = typeof a.pos[2] === 'number' ? a.pos[2] : typeof a.kw.get('dim') === 'number' ? (a.kw.get('dim') as number) : 0;
     m.mod!.params.delete(name);
+    m.attrs.set(name, { kind: 'tensor', shape: [...w.shape], dtype: w.dtype });
     const gShape = w.shape.map((d, i) => (i === (dim < 0 ? w.shape.length + dim : dim) ? d : 1));
     m.mod!.params.set(`${name}_g`, { kind: 'tensor', shape: gShape, dtype: 'float32', param: { trainable: true } });
     m.mod!.params.set(`${name}_v`, { kind: 'tensor', shape: [...w.shape], dtype: 'float32', param: { trainable: true } });
