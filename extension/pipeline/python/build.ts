@@ -475,7 +475,7 @@ export async function buildArchGraph(opts: BuildOptions): Promise<ArchGraph> {
   if (!shapeErr || tried.length !== 4 || tried[2] !== DEFAULT_INPUT_SHAPE[2] || tried[3] !== DEFAULT_INPUT_SHAPE[3]) return g;
   const t0 = Date.now();
   for (const size of FALLBACK_SIZES) {
-    if (Date.now() - t0 > 3000) break;
+    if (Date.now() - t0 > 1500) break;
     const shape = [tried[0] ?? 1, tried[1] ?? 3, size, size];
     const g2 = await buildOnce({ ...opts, inputShape: shape });
     const a2 = g2.getAttributes();
