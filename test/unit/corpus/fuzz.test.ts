@@ -6,6 +6,7 @@
  * memory or never finishes fails its case instead of killing or stalling the test run.
  *
  *   FUZZ_N=5000 npm run test:fuzz     more mutants
+ *   FUZZ_BASE=100000 npm run test:fuzz   other seeds (the default first seed is 0x6e4c)
  *   FUZZ_SEED=123 npm run test:fuzz   one mutant, to reproduce a failure
  * Seeds that once failed are kept in test/corpus/fuzz-seeds.json and always run.
  * A failing mutant is written to test-artifacts/fuzz/<seed>.py.
@@ -24,7 +25,7 @@ const LIMIT_MS = 1000;
 const HARD_LIMIT_MS = 15_000;
 const HEAP_MB = 1536;
 const N = Number(process.env.FUZZ_N ?? 1000);
-const BASE_SEED = 0x6e4c;
+const BASE_SEED = Number(process.env.FUZZ_BASE ?? 0x6e4c);
 const files = readdirSync(join(REPO, 'examples')).filter((f) => f.endsWith('.py')).sort();
 
 /** The child process that builds mutants; restarted after a crash or a hang. */
