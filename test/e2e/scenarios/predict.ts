@@ -16,6 +16,7 @@ export async function run(ctx: E2EContext): Promise<void> {
   await ctx.screenshot('progress');
   const done = await waitForNotification(ctx, /GHN Lens: (?!predicting)/, 150_000);
   ctx.log(`notification: ${done}`);
+  await ctx.page.waitForTimeout(800); // the toast's fade-in
   await ctx.screenshot('predicted');
   assert(/predicted \d+ of \d+ parameter tensors/.test(done), `prediction finished: "${done}"`);
   const out = join(ctx.workspace, dirname(ex.file), `${ex.file.replace(/^.*\//, '').replace(/\.py$/, '')}.${ex.name}.safetensors`);
