@@ -18,33 +18,6 @@ const watch = args.has('--watch');
 const minify = args.has('--minify');
 const sourcemap = args.has('--sourcemap') || (!minify && 'linked');
 
-// Modules other parts of the project provide. Until one lands, the bundle gets a stand-in that throws a
-// clear error when used (never a fake result), and the build says so loudly.
-const PENDING = {
-  'pipeline/python/index': ['findModelEntries', 'buildArchGraph'],
-  'pipeline/arch/json': ['archGraphToJson'],
-  'pipeline/ghn/index': ['loadGhn', 'predictParameters', 'setGhnWasmDir'],
-  'host/panel': ['registerArchitecturePanel'],
-};
-const missing = new Set();
-const pendingPlugin = {
-  name: 'pending-modules',
-  setup(build) {
-    build.onResolve({ filter: /^\.\.?\// }, (a) => {
-      const abs = resolve(a.resolveDir, a.path);
-      const rel = relative(join(root, 'extension'), abs).replace(/\\/g, '/').replace(/\.ts$/, '');
-      if (!(rel in PENDING) || existsSync(`${abs.replace(/\.ts$/, '')}.ts`)) return undefined;
-      missing.add(rel);
-      return { path: rel, namespace: 'pending' };
-    });
-    build.onLoad({ filter: /.*/, namespace: 'pending' }, (a) => ({
-      loader: 'js',
-      contents: `const msg = ${JSON.stringify(`extension/${a.path}.ts is not part of this build yet`)};\n` +
-        PENDING[a.path].map((n) => `export function ${n}() { throw new Error(msg); }`).join('\n'),
-    }));
-  },
-};
-
 // In development the pipeline finds tree-sitter's grammar in node_modules (require.resolve); in the bundle
 // (the .vsix has no node_modules) that file sits next to the bundle, copied by copyAssets().
 const bundledAssetsPlugin = {
@@ -61,7 +34,7 @@ const bundledAssetsPlugin = {
 
 const node = {
   bundle: true, platform: 'node', format: 'cjs', target: 'node20', minify, sourcemap,
-  external: ['vscode'], logLevel: 'warning', plugins: [pendingPlugin, bundledAssetsPlugin],
+  external: ['vscode'], logLevel: 'warning', plugins: [bundledAssetsPlugin],
   // tfjs probes for these optional Node modules; they are not used.
   define: { 'process.env.NODE_ENV': '"production"' },
 };
@@ -105,7 +78,4 @@ if (watch) {
 } else {
   await Promise.all(entries.map((e) => esbuild.build(e)));
   console.log(`build: ${entries.map((e) => relative(root, e.outfile)).join(', ')} + assets in ${Date.now() - started} ms${minify ? ' (minified)' : ''}`);
-}
-if (missing.size) {
-  console.warn(`build: WARNING: not yet in the tree, replaced by stand-ins that throw when used: ${[...missing].map((m) => `extension/${m}.ts`).join(', ')}`);
 }
