@@ -37,7 +37,7 @@ CACHE = os.path.join(REPO, '.cache', 'truth')
 FLOP_OPS = ('aten::conv2d', 'aten::addmm', 'aten::mm', 'aten::bmm')
 LABEL = 'ghnlens.module:'
 # Bump when what this script measures changes, so stale cache entries are not reused.
-SCRIPT_VERSION = 2
+SCRIPT_VERSION = 3
 
 
 def source_path(case):
@@ -137,11 +137,13 @@ def truth(case):
         handles.append(m.register_forward_pre_hook(pre))
         handles.append(m.register_forward_hook(post))
 
-    # Eval mode, but with autograd on: under no_grad, torch 1.13 takes the fused "fast path" of
-    # TransformerEncoderLayer / MultiheadAttention, where linear1+ReLU runs as aten::_addmm_activation, which
-    # the profiler reports no FLOPs for (4.2M MACs missing per layer of examples/transformer.py). With grad
-    # enabled every layer runs its plain ops; the output is the same.
-    with torch.enable_grad(), profile(activities=[ProfilerActivity.CPU], with_flops=True) as prof:
+    # Eval mode. Under no_grad, torch 1.13 takes the fused "fast path" of TransformerEncoderLayer /
+    # MultiheadAttention, where linear1+ReLU runs as aten::_addmm_activation, which the profiler reports no
+    # FLOPs for (4.2M MACs missing per layer of examples/transformer.py). Models with such layers run with
+    # autograd on, where every layer runs its plain ops (same output); the others under no_grad (faster).
+    fast_path = (torch.nn.TransformerEncoderLayer, torch.nn.TransformerDecoderLayer, torch.nn.MultiheadAttention)
+    grad = any(isinstance(m, fast_path) for m in model.modules())
+    with torch.set_grad_enabled(grad), profile(activities=[ProfilerActivity.CPU], with_flops=True) as prof:
         out = model(x)
     for h in handles:
         h.remove()

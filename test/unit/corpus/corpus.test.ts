@@ -5,7 +5,8 @@
  *   - the state_dict: names, shapes, dtypes and order,
  *   - the output shape (eval mode),
  *   - the MACs of conv and matmul-type ops == torch.profiler FLOPs / 2 (aten::conv2d/addmm/mm/bmm; issue 7),
- * and the graph must not be partial. (The truth's forward runs in eval mode with autograd on, so torch takes no
+ * and the graph must not be partial. (The truth.s forward runs in eval mode, with autograd on for models with
+ * Transformer/MultiheadAttention layers, so torch takes no
  * fused fast path the profiler cannot count; see corpus_truth.py.) A case marked `{ mismatch: reason }` must still differ (so the list
  * stays honest); its reason is printed. The truth is computed by test/torch/corpus_truth.py, in one Python
  * process, when the suite runs.
