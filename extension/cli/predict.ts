@@ -45,7 +45,8 @@ function parseArgs(argv: string[]): Args {
       case '--out': case '-o': a.out = val(); break;
       case '--input': {
         const v = val();
-        const shape = v.split(/[,x ]+/).filter(Boolean).map(Number);
+        // '1,3,32,32' or '1x3x32x32': digits separated by commas, x or spaces, nothing else.
+        const shape = /^\s*\d+(\s*[,x ]\s*\d+)*\s*$/.test(v) ? v.split(/[,x ]+/).filter(Boolean).map(Number) : [];
         if (!shape.length || shape.some((d) => !Number.isInteger(d) || d <= 0)) throw new Error(`--input '${v}' is not a shape like 1,3,32,32`);
         a.input = shape;
         break;

@@ -34,6 +34,9 @@ const BINOPS: Record<string, string> = {
   '&': 'and_', '|': 'or_', '^': 'xor', '<<': 'lshift', '>>': 'rshift',
 };
 
+/** Iterations one `while` loop may run before it counts as endless. */
+export const MAX_WHILE_ITERATIONS = 2_000;
+
 export class Interp {
   steps = 0;
   diags: Diagnostic[] = [];
@@ -421,8 +424,12 @@ export class Interp {
   private execWhile(st: PNode, scope: Scope): Signal {
     const cond = field(st, 'condition')!;
     const body = this.body(field(st, 'body')!);
+    // Model code never loops this long; a `while True:` without a reachable break must stop long before
+    // the global step budget, which takes seconds to exhaust.
+    let iterations = 0;
     while (this.truthyCond(this.ev(cond, scope), cond)) {
       this.step(st);
+      if (++iterations > MAX_WHILE_ITERATIONS) throw new BudgetError(st);
       const sig = this.execBlock(body, scope);
       if (sig === 'break') return undefined;
       if (sig === 'continue') continue;
