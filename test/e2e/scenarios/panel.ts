@@ -96,8 +96,12 @@ export async function run(ctx: E2EContext): Promise<void> {
   assert(other?.loc, 'another node with a source location');
   const expected = new Set(graph.nodes.filter((n) => n.loc && n.loc.line === other.loc!.line && n.loc.file.endsWith(ex.file)).map((n) => n.id));
   await goToLine(ctx, other.loc.line);
-  await frame.locator('#app[data-highlighted]:not([data-highlighted=""])').waitFor({ timeout: 15_000 });
-  const highlighted = ((await root.getAttribute('data-highlighted')) ?? '').split(' ').filter(Boolean);
+  // The click above already highlighted the clicked node's line: wait for the highlight to move, not just exist.
+  let highlighted: string[] = [];
+  for (const until = Date.now() + 15_000; Date.now() < until; await ctx.page.waitForTimeout(250)) {
+    highlighted = ((await root.getAttribute('data-highlighted')) ?? '').split(' ').filter(Boolean);
+    if (highlighted.some((id) => expected.has(id) || id.startsWith('g:'))) break;
+  }
   ctx.log(`cursor on line ${other.loc.line + 1} (${[...expected].join(', ')}): panel highlights ${highlighted.join(', ')}`);
   assert(highlighted.some((id) => expected.has(id) || id.startsWith('g:')), 'the node of the cursor line is highlighted');
   await ctx.screenshot('cursor-highlight');
