@@ -139,66 +139,54 @@ function stDtype(t: WritableTensor, name: string): SafetensorsDtype {
   throw new Error(`safetensors: tensor '${name}' has unsupported dtype '${d}'`);
 }
 
-/** Encodes tensors (in the given order within each alignment class) into safetensors bytes. */
-export function encodeSafetensors(tensors: Map<string, WritableTensor> | Iterable<[string, WritableTensor]>, metadata: Record<string, string> = {}): Uint8Array {
-  const entries = [...tensors];
-  // 8-byte dtypes first, then 4, 2, 1: every tensor stays aligned to its element size with no gaps.
-  const sized = entries.map(([name, t], i) => ({ name, t, dt: stDtype(t, name), i }));
+/**
+ * The file layout shared by the encoder and the writer: tensors ordered 8-byte dtypes first, then 4, 2, 1
+ * (each stays aligned to its element size with no gaps, keeping the given order within a class), and the
+ * 8-byte length prefix plus the JSON header padded with spaces to a multiple of 8.
+ */
+function layoutSafetensors(tensors: Map<string, WritableTensor> | Iterable<[string, WritableTensor]>, metadata: Record<string, string>) {
+  const sized = [...tensors].map(([name, t], i) => ({ name, t, dt: stDtype(t, name), i }));
   sized.sort((a, b) => DTYPE_SIZE[b.dt] - DTYPE_SIZE[a.dt] || a.i - b.i);
   const header: Record<string, unknown> = {};
   if (Object.keys(metadata).length) header.__metadata__ = metadata;
-  let off = 0;
+  let dataBytes = 0;
   for (const { name, t, dt } of sized) {
     const numel = t.shape.reduce((a, d) => a * d, 1);
     if (numel !== t.data.length) throw new Error(`safetensors: tensor '${name}' has ${t.data.length} values but shape ${JSON.stringify(t.shape)}`);
     const nb = numel * DTYPE_SIZE[dt];
     if (t.data.byteLength !== nb) throw new Error(`safetensors: tensor '${name}' data is ${t.data.byteLength} bytes, ${dt} needs ${nb}`);
-    header[name] = { dtype: dt, shape: t.shape, data_offsets: [off, off + nb] };
-    off += nb;
+    header[name] = { dtype: dt, shape: t.shape, data_offsets: [dataBytes, dataBytes + nb] };
+    dataBytes += nb;
   }
   let json = JSON.stringify(header);
-  let hb = new TextEncoder().encode(json);
-  const pad = (8 - (hb.length % 8)) % 8;
-  if (pad) {
-    json += ' '.repeat(pad);
-    hb = new TextEncoder().encode(json);
-  }
-  const out = new Uint8Array(8 + hb.length + off);
-  new DataView(out.buffer).setBigUint64(0, BigInt(hb.length), true);
-  out.set(hb, 8);
-  let p = 8 + hb.length;
-  for (const { t } of sized) {
-    out.set(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength), p);
-    p += t.data.byteLength;
+  json += ' '.repeat((8 - (new TextEncoder().encode(json).length % 8)) % 8);
+  const hb = new TextEncoder().encode(json);
+  const prefix = new Uint8Array(8 + hb.length);
+  new DataView(prefix.buffer).setBigUint64(0, BigInt(hb.length), true);
+  prefix.set(hb, 8);
+  return { prefix, dataBytes, chunks: sized.map(({ t }) => new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength)) };
+}
+
+/** Encodes tensors (in the given order within each alignment class) into safetensors bytes. */
+export function encodeSafetensors(tensors: Map<string, WritableTensor> | Iterable<[string, WritableTensor]>, metadata: Record<string, string> = {}): Uint8Array {
+  const { prefix, dataBytes, chunks } = layoutSafetensors(tensors, metadata);
+  const out = new Uint8Array(prefix.length + dataBytes);
+  out.set(prefix, 0);
+  let p = prefix.length;
+  for (const c of chunks) {
+    out.set(c, p);
+    p += c.length;
   }
   return out;
 }
 
 /** Writes tensors to `path` without building the whole file in memory (header, then each tensor's bytes). */
 export function writeSafetensors(path: string, tensors: Map<string, WritableTensor> | Iterable<[string, WritableTensor]>, metadata: Record<string, string> = {}): void {
-  const entries = [...tensors];
-  const sized = entries.map(([name, t], i) => ({ name, t, dt: stDtype(t, name), i }));
-  sized.sort((a, b) => DTYPE_SIZE[b.dt] - DTYPE_SIZE[a.dt] || a.i - b.i);
-  const header: Record<string, unknown> = {};
-  if (Object.keys(metadata).length) header.__metadata__ = metadata;
-  let off = 0;
-  for (const { name, t, dt } of sized) {
-    const numel = t.shape.reduce((a, d) => a * d, 1);
-    const nb = numel * DTYPE_SIZE[dt];
-    if (numel !== t.data.length || t.data.byteLength !== nb) throw new Error(`safetensors: tensor '${name}' has ${t.data.length} values (${t.data.byteLength} bytes) but shape ${JSON.stringify(t.shape)} of ${dt}`);
-    header[name] = { dtype: dt, shape: t.shape, data_offsets: [off, off + nb] };
-    off += nb;
-  }
-  let json = JSON.stringify(header);
-  json += ' '.repeat((8 - (new TextEncoder().encode(json).length % 8)) % 8);
-  const hb = new TextEncoder().encode(json);
-  const pre = new Uint8Array(8 + hb.length);
-  new DataView(pre.buffer).setBigUint64(0, BigInt(hb.length), true);
-  pre.set(hb, 8);
+  const { prefix, chunks } = layoutSafetensors(tensors, metadata);
   const fd = openSync(path, 'w');
   try {
-    writeSync(fd, pre);
-    for (const { t } of sized) writeSync(fd, new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength));
+    writeSync(fd, prefix);
+    for (const c of chunks) writeSync(fd, c);
   } finally {
     closeSync(fd);
   }
