@@ -1,4 +1,4 @@
-// `npm test`: typecheck, lint, unit tests (mocha), the trainer's Python tests (when training/tests exists),
+// `npm test`: typecheck, lint, unit tests (mocha), the Python tests under training/ (trainer and metric heads),
 // and the E2E suite in a real VS Code. Every stage runs even if an earlier one failed. The last line is
 // `N passed, N failed` over all tests (mocha's, unittest's and the E2E's counts; typecheck and lint count
 // as one each), and the exit code is non-zero if any stage failed.
@@ -14,7 +14,7 @@ const stages = [
   ['lint', 'npm', ['run', '-s', 'lint']],
   ['unit', 'npx', ['mocha']],
 ];
-if (existsSync(join(ROOT, 'training', 'tests'))) stages.push(['python', '/usr/bin/python3', ['-m', 'unittest', 'discover', '-s', 'training/tests']]);
+if (existsSync(join(ROOT, 'training', 'tests'))) stages.push(['python', '/usr/bin/python3', ['-m', 'unittest', 'discover', '-s', 'training', '-t', '.']]);
 if (!skipE2E) stages.push(['e2e', 'npm', ['run', '-s', 'test:e2e']]);
 
 /** Runs a stage, echoing its output, and returns its exit code and output. */
