@@ -559,6 +559,11 @@ export class TorchRuntime {
       const c = concreteOp(name, [t, ...a.pos]);
       if (c !== undefined) return c;
     }
+    if (name === 'requires_grad_') {
+      // Freezing in __init__ (`self.emb.weight.requires_grad_(False)`) changes the trainable count.
+      if (t.param) t.param.trainable = (a.pos[0] ?? a.kw.get('requires_grad') ?? true) !== false;
+      return t;
+    }
     if (INIT_METHODS.has(name)) return t;
     if (name === 'astype') {
       const d = a.pos[0];
@@ -722,7 +727,12 @@ export class TorchRuntime {
       visit(s);
       return s;
     });
-    for (const name of ['to', 'cuda', 'cpu', 'float', 'double', 'half', 'bfloat16', 'type', 'share_memory', 'to_empty', 'requires_grad_', 'zero_grad']) m(name, (s) => s);
+    for (const name of ['to', 'cuda', 'cpu', 'float', 'double', 'half', 'bfloat16', 'type', 'share_memory', 'to_empty', 'zero_grad']) m(name, (s) => s);
+    m('requires_grad_', (s, a) => {
+      const on = (a.pos[0] ?? a.kw.get('requires_grad') ?? true) !== false;
+      for (const [, x] of named(s, '')) for (const p of x.mod!.params.values()) if (p && p.kind === 'tensor' && p.param) p.param.trainable = on;
+      return s;
+    });
     m('train', (s, a) => { const mode = a.pos[0] ?? true; for (const [, x] of named(s, '')) x.attrs.set('training', mode); return s; });
     m('eval', (s) => { for (const [, x] of named(s, '')) x.attrs.set('training', false); return s; });
     for (const name of ['load_state_dict', 'register_forward_hook', 'register_forward_pre_hook', 'register_backward_hook', 'register_full_backward_hook', '_register_load_state_dict_pre_hook', '_register_state_dict_hook', 'reset_parameters', '_reset_parameters', 'flatten_parameters', 'register_load_state_dict_post_hook']) m(name, () => null);

@@ -206,6 +206,23 @@ class FrozenBackboneClassifier(nn.Module):
         return self.head(self.backbone(x)) * self.logit_scale
 
 
+
+class FrozenEmbeddingTagger(nn.Module):
+    """Freezing with the in-place methods: Module.requires_grad_(False) on an encoder, Tensor.requires_grad_
+    on a pretrained embedding table, and one layer switched back on."""
+
+    def __init__(self, vocab=1000, dim=64, tags=9):
+        super().__init__()
+        self.emb = nn.Embedding(vocab, dim)
+        self.emb.weight.requires_grad_(False)
+        self.encoder = nn.Sequential(nn.Linear(dim, dim), nn.GELU(), nn.LayerNorm(dim), nn.Linear(dim, dim))
+        self.encoder.requires_grad_(False)
+        self.encoder[2].requires_grad_()
+        self.out = nn.Linear(dim, tags)
+
+    def forward(self, ids):
+        return self.out(self.encoder(self.emb(ids)))
+
 if __name__ == '__main__':
     print(NamedLayers()(torch.randn(1, 3, 32, 32))[0].shape)
     print(gated_small()(torch.randn(1, 3, 32, 32)).shape)
