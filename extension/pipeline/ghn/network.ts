@@ -214,6 +214,53 @@ function mlp2(m: [Dense, Dense], x: Float64Array, xo: number, out: Float64Array,
 
 const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
 
+/*
+ * The per-node steps are top-level functions taking plain arguments, not closures created per call nor
+ * methods of a per-call state object: optimised code that embeds one call's closures or object maps is
+ * thrown away ("weak objects" deopts) once the prediction's garbage is collected, and re-optimising on every
+ * prediction made the GNN ~3× slower than warm.
+ */
+
+/** Messages are functions of the sender's state only: refresh node u's cached MLP outputs after its state changes. */
+function refreshNode(g: Ghn, h: Float64Array, u: number, mlpOut: Float64Array, veOut: Float64Array, tmp: Float64Array): void {
+  const H = g.hid;
+  mlp2(g.mlp, h, u * H, mlpOut, u * H, tmp);
+  if (g.mlpVe) mlp2(g.mlpVe, h, u * H, veOut, u * H, tmp);
+}
+
+/** Aggregates node v's messages over its neighbours nbr[start[v]..start[v+1]) and applies the GRU cell. */
+function gruNode(
+  g: Ghn, h: Float64Array, v: number, start: Int32Array, nbr: Int32Array, wt: Float64Array,
+  mlpOut: Float64Array, veOut: Float64Array, m: Float64Array, gi: Float64Array, gh: Float64Array,
+): void {
+  const H = g.hid;
+  const { wih, whh, bih, bhh } = g.gru;
+  const ve = g.mlpVe !== null;
+  m.fill(0);
+  for (let p = start[v]; p < start[v + 1]; p++) {
+    const u = nbr[p] * H;
+    const w = wt[p];
+    if (w === 1) for (let k = 0; k < H; k++) m[k] += mlpOut[u + k];
+    if (ve) {
+      const inv = 1 / w;
+      for (let k = 0; k < H; k++) m[k] += veOut[u + k] * inv;
+    }
+  }
+  const ho = v * H;
+  for (let j = 0; j < 3 * H; j++) {
+    let a = bih[j], b = bhh[j];
+    const wo = j * H;
+    for (let k = 0; k < H; k++) { a += wih[wo + k] * m[k]; b += whh[wo + k] * h[ho + k]; }
+    gi[j] = a; gh[j] = b;
+  }
+  for (let k = 0; k < H; k++) {
+    const r = sigmoid(gi[k] + gh[k]);
+    const z = sigmoid(gi[H + k] + gh[H + k]);
+    const n = Math.tanh(gi[2 * H + k] + r * gh[2 * H + k]);
+    h[ho + k] = (1 - z) * n + z * h[ho + k];
+  }
+}
+
 /**
  * One forward sweep (nodes 0..N−1) then one backward sweep, sequential and in place (§6).
  * `edges` holds [src, dst, w] triples. Returns the node states [N, hid] as float32.
@@ -221,7 +268,6 @@ const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
 export function gatedGnn(g: Ghn, xInit: Float32Array, N: number, edges: ArrayLike<number>): Float32Array {
   const H = g.hid;
   const E = edges.length / 3;
-  const h = Float64Array.from(xInit);
   // CSR by destination (forward) and by source (backward).
   const inStart = new Int32Array(N + 1);
   const outStart = new Int32Array(N + 1);
@@ -238,48 +284,24 @@ export function gatedGnn(g: Ghn, xInit: Float32Array, N: number, edges: ArrayLik
     inSrc[fi[d]] = s; inW[fi[d]++] = w;
     outDst[fo[s]] = d; outW[fo[s]++] = w;
   }
-  // Messages are functions of the sender's state only, so keep MLP(h_u), MLP_ve(h_u) cached per node and
-  // refresh a node's entry whenever its state changes: messages then always see current states.
+  // MLP(h_u), MLP_ve(h_u) are cached per node and refreshed whenever its state changes: messages then
+  // always see current states.
+  const h = Float64Array.from(xInit);
   const mlpOut = new Float64Array(N * H);
   const veOut = new Float64Array(N * H);
   const tmp = new Float64Array(2 * H);
-  const refresh = (u: number): void => {
-    mlp2(g.mlp, h, u * H, mlpOut, u * H, tmp);
-    if (g.mlpVe) mlp2(g.mlpVe, h, u * H, veOut, u * H, tmp);
-  };
-  for (let u = 0; u < N; u++) refresh(u);
   const m = new Float64Array(H);
   const gi = new Float64Array(3 * H);
   const gh = new Float64Array(3 * H);
-  const { wih, whh, bih, bhh } = g.gru;
-  const update = (v: number, start: Int32Array, nbr: Int32Array, wt: Float64Array): void => {
-    m.fill(0);
-    for (let p = start[v]; p < start[v + 1]; p++) {
-      const u = nbr[p] * H;
-      const w = wt[p];
-      if (w === 1) for (let k = 0; k < H; k++) m[k] += mlpOut[u + k];
-      if (g.mlpVe) {
-        const inv = 1 / w;
-        for (let k = 0; k < H; k++) m[k] += veOut[u + k] * inv;
-      }
-    }
-    const ho = v * H;
-    for (let j = 0; j < 3 * H; j++) {
-      let a = bih[j], b = bhh[j];
-      const wo = j * H;
-      for (let k = 0; k < H; k++) { a += wih[wo + k] * m[k]; b += whh[wo + k] * h[ho + k]; }
-      gi[j] = a; gh[j] = b;
-    }
-    for (let k = 0; k < H; k++) {
-      const r = sigmoid(gi[k] + gh[k]);
-      const z = sigmoid(gi[H + k] + gh[H + k]);
-      const n = Math.tanh(gi[2 * H + k] + r * gh[2 * H + k]);
-      h[ho + k] = (1 - z) * n + z * h[ho + k];
-    }
-    refresh(v);
-  };
-  for (let v = 0; v < N; v++) update(v, inStart, inSrc, inW);
-  for (let v = N - 1; v >= 0; v--) update(v, outStart, outDst, outW);
+  for (let u = 0; u < N; u++) refreshNode(g, h, u, mlpOut, veOut, tmp);
+  for (let v = 0; v < N; v++) {
+    gruNode(g, h, v, inStart, inSrc, inW, mlpOut, veOut, m, gi, gh);
+    refreshNode(g, h, v, mlpOut, veOut, tmp);
+  }
+  for (let v = N - 1; v >= 0; v--) {
+    gruNode(g, h, v, outStart, outDst, outW, mlpOut, veOut, m, gi, gh);
+    refreshNode(g, h, v, mlpOut, veOut, tmp);
+  }
   return Float32Array.from(h);
 }
 

@@ -4,7 +4,7 @@
 import type { GhnGraph, PredictTarget } from './graph';
 import { biasClass, decode1dBatch, decodeConv, embedNodes, gatedGnn, GhnError, layerNorm, type ConvDecodeSpec, type Ghn } from './network';
 import { shapeIndices } from './shapes';
-import { normaliser, tileInto } from './tile';
+import { normOf, tileInto } from './tile';
 
 export interface RawBlock { shape: number[]; data: Float32Array }
 
@@ -117,7 +117,7 @@ export async function runGhn(g: Ghn, graph: GhnGraph, targets: PredictTarget[], 
     if (opts.keepRaw) raw.set(tg.param, rb);
     const numel = tg.shape.reduce((a, b) => a * b, 1);
     const out = opts.alloc ? opts.alloc(tg) : new Float32Array(numel);
-    tileInto(out, tg.shape, rb.data, rb.shape, normaliser(tg.shape, tg.isWeight));
+    tileInto(out, tg.shape, rb.data, rb.shape, normOf(tg.shape, tg.isWeight));
     params.set(tg.param, out);
   });
   lap('tile');

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { loadGhn, paramStats, predictParameters, runGhn, type Ghn } from '../../../extension/pipeline/ghn/index';
 import { ArchBuilder } from './helpers/archBuilder';
 import { haveFixtures, REF_DIR } from './helpers/fixtures';
-import { tileInto } from '../../../extension/pipeline/ghn/tile';
+import { normaliser, normOf, tileInto } from '../../../extension/pipeline/ghn/tile';
 
 const CRASHING = [5, 7, 10, 11, 13, 14, 15, 17, 19, 20, 21, 22, 23, 25, 26, 28, 29, 31];
 
@@ -99,6 +99,30 @@ describe('ghn: beyond the reference', function () {
     const out = new Float32Array(5 * 7);
     tileInto(out, [5, 7], raw, [2, 3], (v) => v);
     for (let o = 0; o < 5; o++) for (let i = 0; i < 7; i++) assert.equal(out[o * 7 + i], raw[(o % 2) * 3 + (i % 3)]);
+  });
+
+  it('tiles with a Norm exactly like the elementwise formula with its function (every path)', () => {
+    const cases: [number[], number[], boolean][] = [
+      [[70], [64], true], [[70], [64], false], [[40], [64], true], [[10, 200], [10, 64], true], [[1000, 130], [1000, 64], true],
+      [[130, 70, 3, 3], [64, 64, 3, 3], true], [[5, 7, 1, 1], [5, 7, 1, 1], true], [[64, 3, 7, 7], [64, 3, 7, 7], true],
+      [[20, 9, 13, 13], [20, 9, 11, 11], true], [[20, 9, 13, 5], [20, 9, 11, 5], true], [[4, 1, 3, 5], [4, 1, 3, 5], true],
+      [[6, 4, 2, 3], [4, 4, 3, 3], true], [[1, 50, 16], [1, 50, 16], true], [[3, 2, 2, 2, 2], [3, 2, 2, 2, 2], true],
+    ];
+    const pad = (s: number[]) => { const r = [...s, 1, 1, 1, 1].slice(0, 4); if (s.length > 4) r[3] = s.slice(3).reduce((a, b) => a * b, 1); return r; };
+    let seed = 7;
+    const rnd = () => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed / 2147483648 * 6 - 3; };
+    for (const [t, r, w] of cases) {
+      const raw = Float32Array.from({ length: r.reduce((a, b) => a * b, 1) }, rnd);
+      const out = new Float32Array(t.reduce((a, b) => a * b, 1)).fill(NaN);
+      tileInto(out, t, raw, r, normOf(t, w));
+      const f = normaliser(t, w);
+      const [t0, t1, t2, t3] = pad(t), [r0, r1, r2, r3] = pad(r);
+      const want = new Float32Array(out.length);
+      for (let o = 0; o < t0; o++) for (let i = 0; i < t1; i++) for (let y = 0; y < t2; y++) for (let x = 0; x < t3; x++) {
+        want[((o * t1 + i) * t2 + y) * t3 + x] = f(raw[(((o % r0) * r1 + (i % r1)) * r2 + (y % r2)) * r3 + (x % r3)]);
+      }
+      assert.deepEqual(new Uint32Array(out.buffer), new Uint32Array(want.buffer), `[${t}] from [${r}]`);
+    }
   });
 
   it('runGhn is exported for prepared graphs', () => assert.equal(typeof runGhn, 'function'));
