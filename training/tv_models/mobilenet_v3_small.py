@@ -1,0 +1,7 @@
+"""torchvision mobilenet_v3_small for 32x32 Fashion-MNIST, 10 classes.
+Adaptation: num_classes=10 only (output stride 32: 1x1 last feature map, adaptive average pool)."""
+import torchvision
+
+
+def build():
+    return torchvision.models.mobilenet_v3_small(num_classes=10)
