@@ -26,7 +26,7 @@ export interface PredictedTensor {
 }
 
 export interface PredictionResult {
-  /** Every state_dict key of the model, in state_dict order. Float tensors are views of one shared ArrayBuffer. */
+  /** Every state_dict key of the model, in state_dict order. */
   tensors: Map<string, PredictedTensor>;
   /** Parameters the GHN predicted. */
   predicted: string[];
@@ -76,42 +76,43 @@ export async function predictParameters(ghn: Ghn, arch: ArchGraph, opts: Predict
     if (t.shape.length === 4 && Math.max(t.shape[2], t.shape[3]) > ghn.S && t.key[1] === 64) warnings.push(`${t.param}: kernel larger than ${ghn.S} with ≥ 32 channels fails in the reference; tiled spatially here`);
   }
   const state = arch.getAttribute('stateDict');
-  // One arena for every float tensor: a single allocation, not zero-filled (every value is written below),
-  // so a 100 MB model costs one first-touch pass instead of allocation + memset + GC of 300 arrays.
+  // One uninitialised allocation per float tensor (every value is written below; Buffer.allocUnsafeSlow is
+  // never pooled). Not one arena for all: an arena over glibc's 32 MiB mmap threshold is always a fresh mmap,
+  // a page fault per 4 KiB on first touch (~50 ms for ResNet-50's 100 MB on the bench VM), unmapped when
+  // collected; tensors under it come from malloc's heap and, after a process's first prediction, mostly reuse
+  // pages an earlier prediction freed (ResNet-50 tile stage ~65 → ~17 ms).
   const numel = (shape: number[]): number => shape.reduce((a, b) => a * b, 1);
-  const floatTotal = state.reduce((s, p) => s + (p.dtype === 'int64' ? 0 : numel(p.shape)), 0);
-  // Allocated when the first tensor is written (after the GNN and decoders), so the allocation's GC pressure
-  // does not land in the middle of the sequential sweep.
+  const floatArray = (n: number): Float32Array => {
+    if (typeof Buffer === 'undefined') return new Float32Array(n);
+    const b = Buffer.allocUnsafeSlow(n * 4);
+    return new Float32Array(b.buffer, b.byteOffset, n);
+  };
+  // Allocated when the first tensor is written (after the GNN and decoders), so the allocations' GC pressure
+  // does not land in the middle of the sequential sweep; in state_dict order, so the map iterates in that order.
   const tensors = new Map<string, PredictedTensor>();
-  let arenaReady = false;
-  const makeArena = (): void => {
-    if (arenaReady) return;
-    arenaReady = true;
-    const arenaBytes = typeof Buffer !== 'undefined' ? Buffer.allocUnsafeSlow(floatTotal * 4) : new Uint8Array(floatTotal * 4);
-    const arena = new Float32Array(arenaBytes.buffer, arenaBytes.byteOffset, floatTotal);
-    let off = 0;
+  let allocated = false;
+  const allocate = (): void => {
+    if (allocated) return;
+    allocated = true;
     for (const p of state) {
       const n = numel(p.shape);
       if (p.dtype === 'int64') tensors.set(p.name, { shape: [...p.shape], dtype: 'int64', data: new BigInt64Array(n) });
-      else {
-        tensors.set(p.name, { shape: [...p.shape], dtype: 'float32', data: arena.subarray(off, off + n) });
-        off += n;
-      }
+      else tensors.set(p.name, { shape: [...p.shape], dtype: 'float32', data: floatArray(n) });
     }
   };
   const run = await runGhn(ghn, graph, targets, {
     signal: opts.signal,
     onProgress: opts.onProgress,
     alloc: (t: PredictTarget) => {
-      makeArena();
+      allocate();
       const entry = tensors.get(t.param);
       if (entry && entry.data instanceof Float32Array && entry.data.length === numel(t.shape)) return entry.data;
-      const out = new Float32Array(numel(t.shape));
+      const out = floatArray(numel(t.shape));
       tensors.set(t.param, { shape: t.shape, dtype: 'float32', data: out });
       return out;
     },
   });
-  makeArena();
+  allocate();
   const t1 = performance.now();
   const modules = arch.getAttribute('modules');
   const siblingsOf = (name: string) => {
