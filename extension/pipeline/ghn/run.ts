@@ -29,6 +29,13 @@ export interface RunOptions {
   alloc?: (t: PredictTarget) => Float32Array;
 }
 
+/** A Float32Array that tileInto fully overwrites: not zero-filled (Buffer.allocUnsafeSlow is never pooled). */
+function uninitialised(n: number): Float32Array {
+  if (typeof Buffer === 'undefined') return new Float32Array(n);
+  const b = Buffer.allocUnsafeSlow(n * 4);
+  return new Float32Array(b.buffer, b.byteOffset, n);
+}
+
 function checkAbort(signal?: AbortSignal): void {
   if (signal?.aborted) {
     const e = new Error('GHN prediction cancelled');
@@ -116,7 +123,7 @@ export async function runGhn(g: Ghn, graph: GhnGraph, targets: PredictTarget[], 
     const rb = rawByTarget[j];
     if (opts.keepRaw) raw.set(tg.param, rb);
     const numel = tg.shape.reduce((a, b) => a * b, 1);
-    const out = opts.alloc ? opts.alloc(tg) : new Float32Array(numel);
+    const out = opts.alloc ? opts.alloc(tg) : uninitialised(numel);
     tileInto(out, tg.shape, rb.data, rb.shape, normOf(tg.shape, tg.isWeight));
     params.set(tg.param, out);
   });
