@@ -275,6 +275,81 @@ function topoGenerations(n: number, adj: Uint8Array): number[] {
   return out;
 }
 
+// The O(n²) passes over the dense adjacency matrix are top-level functions: inside ghnGraphFromArch (called
+// once per prediction) they ran as on-stack-replaced code specialised to one call, re-optimised after every
+// GC, and the graph stage took 2-6× its warm time.
+
+/** B[a, b] = A[idx[a], idx[b]] (m = idx.length). */
+function reorder(A: Uint8Array, n: number, idx: readonly number[]): Uint8Array<ArrayBuffer> {
+  const m = idx.length;
+  const B = new Uint8Array(m * m);
+  for (let a = 0; a < m; a++) {
+    const ra = idx[a] * n;
+    for (let b = 0; b < m; b++) B[a * m + b] = A[ra + idx[b]];
+  }
+  return B;
+}
+
+function inDegree(A: Uint8Array, n: number, j: number): number {
+  let d = 0;
+  for (let r = 0; r < n; r++) d += A[r * n + j] ? 1 : 0;
+  return d;
+}
+
+/** Linear fix-up of weight node i: input → weight → bias (its successors' predecessors feed it instead). */
+function linearFixup(A: Uint8Array, n: number, i: number): void {
+  const outs: number[] = [];
+  for (let j = 0; j < n; j++) if (A[i * n + j]) outs.push(j);
+  for (const o of outs) {
+    for (let r = 0; r < n; r++) if (A[r * n + o]) A[r * n + i] = 1;
+    for (let r = 0; r < n; r++) A[r * n + o] = 0;
+    A[i * n + o] = 1;
+    A[i * n + i] = 0;
+  }
+}
+
+/** Connects every predecessor of node i to every successor (other than itself), before i is dropped. */
+function bypass(A: Uint8Array, n: number, i: number): void {
+  for (let n1 = 0; n1 < n; n1++) {
+    if (!A[i * n + n1]) continue;
+    for (let n2 = 0; n2 < n; n2++) if (A[n2 * n + i] && n1 !== n2) A[n2 * n + n1] = 1;
+  }
+}
+
+/** Edge weights: 1 for real edges, the shortest-path length (≤ veCutoff) for virtual ones; and which nodes reach the last. */
+function virtualEdges(A: Uint8Array, n: number, veCutoff: number): { W: Int32Array; reachesLast: Uint8Array } {
+  const succ: number[][] = Array.from({ length: n }, () => []);
+  for (let a = 0; a < n; a++) for (let b = 0; b < n; b++) if (A[a * n + b]) succ[a].push(b);
+  const W = new Int32Array(n * n);
+  for (let i = 0; i < n * n; i++) W[i] = A[i];
+  const dist = new Int32Array(n);
+  const reachesLast = new Uint8Array(n);
+  const q = new Int32Array(n);
+  for (let s = 0; s < n; s++) {
+    dist.fill(-1);
+    dist[s] = 0;
+    q[0] = s;
+    let qn = 1;
+    for (let h = 0; h < qn; h++) {
+      const u = q[h];
+      if (dist[u] >= Math.max(veCutoff, n)) continue;
+      for (const v of succ[u]) if (dist[v] < 0) { dist[v] = dist[u] + 1; q[qn++] = v; }
+    }
+    if (dist[n - 1] >= 0) reachesLast[s] = 1;
+    if (veCutoff > 1) for (let v = 0; v < n; v++) if (dist[v] > 0 && dist[v] <= veCutoff && W[s * n + v] === 0) W[s * n + v] = dist[v];
+  }
+  return { W, reachesLast };
+}
+
+function edgeTriples(W: Int32Array, n: number): Int32Array {
+  let count = 0;
+  for (let i = 0; i < n * n; i++) if (W[i]) count++;
+  const e = new Int32Array(3 * count);
+  let k = 0;
+  for (let a = 0; a < n; a++) for (let b = 0; b < n; b++) if (W[a * n + b]) { e[k++] = a; e[k++] = b; e[k++] = W[a * n + b]; }
+  return e;
+}
+
 /** Builds the GHN graph of `arch` (doc §3). */
 export function ghnGraphFromArch(arch: ArchGraph, opts: { veCutoff?: number } = {}): GraphBuildResult {
   const warnings: string[] = [];
@@ -336,34 +411,19 @@ export function ghnGraphFromArch(arch: ArchGraph, opts: { veCutoff?: number } = 
   // Linear fix-up: input → weight → bias.
   nodes.forEach((node, i) => {
     if (!node.leaf || node.leaf.moduleType !== 'Linear' || !node.paramName.includes('.weight')) return;
-    const outs: number[] = [];
-    for (let j = 0; j < n; j++) if (A[i * n + j]) outs.push(j);
-    for (const o of outs) {
-      for (let r = 0; r < n; r++) if (A[r * n + o]) A[r * n + i] = 1;
-      for (let r = 0; r < n; r++) A[r * n + o] = 0;
-      A[i * n + o] = 1;
-      A[i * n + i] = 0;
-    }
+    linearFixup(A, n, i);
   });
   // 3.2 input node
   nodes.push({ id: 'input', paramName: 'input', attrs: null, size: null, leaf: null });
   const roots: number[] = [];
-  for (let j = 0; j < n - 1; j++) {
-    let indeg = 0;
-    for (let r = 0; r < n; r++) indeg += A[r * n + j];
-    if (indeg === 0) roots.push(j);
-  }
+  for (let j = 0; j < n - 1; j++) if (inDegree(A, n, j) === 0) roots.push(j);
   if (roots.length !== 1) warnings.push(`${roots.length} nodes have no incoming edge (the reference asserts exactly one); the input feeds all of them`);
   for (const j of roots) A[(n - 1) * n + j] = 1;
   for (let i = 0; i < n; i++) A[i * n + i] = 0;
   // 3.3 order
   const ord = topoGenerations(n, A);
   let cur = ord.map((i) => nodes[i]);
-  {
-    const B = new Uint8Array(n * n);
-    for (let a = 0; a < n; a++) for (let b = 0; b < n; b++) B[a * n + b] = A[ord[a] * n + ord[b]];
-    A = B;
-  }
+  A = reorder(A, n, ord);
   // 3.4 positional encodings: a sum node right after each pos_enc
   for (let i = 0; i < cur.length; i++) {
     if (cur[i].leaf?.moduleType !== 'PosEnc') continue;
@@ -399,49 +459,20 @@ export function ghnGraphFromArch(arch: ArchGraph, opts: { veCutoff?: number } = 
           else keep = i < cur.length - 1 && !cur[i + 1].paramName.startsWith('cells.');
         } else if (name.startsWith('Mul')) keep = i >= 2 && cur[i - 2].paramName.startsWith('Hard');
         else if (name.startsWith('Clone')) keep = cur[(i - 11 + cur.length) % cur.length]?.paramName.startsWith('Softmax') ?? false;
-        else if (name.startsWith('Cat') || name.startsWith('Add')) {
-          let indeg = 0;
-          for (let r = 0; r < n; r++) indeg += A[r * n + i] ? 1 : 0;
-          keep = indeg > 1;
-        }
-        if (!keep) {
-          for (let n1 = 0; n1 < n; n1++) {
-            if (!A[i * n + n1]) continue;
-            for (let n2 = 0; n2 < n; n2++) if (A[n2 * n + i] && n1 !== n2) A[n2 * n + n1] = 1;
-          }
-        }
+        else if (name.startsWith('Cat') || name.startsWith('Add')) keep = inDegree(A, n, i) > 1;
+        if (!keep) bypass(A, n, i);
       }
       if (keep) keepIdx.push(i);
     }
     if (keepIdx.length < n) {
-      const m = keepIdx.length;
-      const B = new Uint8Array(m * m);
-      for (let a = 0; a < m; a++) for (let b = 0; b < m; b++) B[a * m + b] = A[keepIdx[a] * n + keepIdx[b]];
-      A = B;
-      n = m;
+      A = reorder(A, n, keepIdx);
+      n = keepIdx.length;
       cur = keepIdx.map((i) => cur[i]);
     }
   }
 
   // 3.6 virtual edges: BFS shortest paths over real edges, cutoff veCutoff
-  const succ: number[][] = Array.from({ length: n }, () => []);
-  for (let a = 0; a < n; a++) for (let b = 0; b < n; b++) if (A[a * n + b]) succ[a].push(b);
-  const W = new Int32Array(n * n);
-  for (let i = 0; i < n * n; i++) W[i] = A[i];
-  const dist = new Int32Array(n);
-  const reachesLast = new Uint8Array(n);
-  for (let s = 0; s < n; s++) {
-    dist.fill(-1);
-    dist[s] = 0;
-    const q = [s];
-    for (let h = 0; h < q.length; h++) {
-      const u = q[h];
-      if (dist[u] >= Math.max(veCutoff, n)) continue;
-      for (const v of succ[u]) if (dist[v] < 0) { dist[v] = dist[u] + 1; q.push(v); }
-    }
-    if (dist[n - 1] >= 0) reachesLast[s] = 1;
-    if (veCutoff > 1) for (let v = 0; v < n; v++) if (dist[v] > 0 && dist[v] <= veCutoff && W[s * n + v] === 0) W[s * n + v] = dist[v];
-  }
+  const { W, reachesLast } = virtualEdges(A, n, veCutoff);
   for (let s = 0; s < n; s++) if (!reachesLast[s]) warnings.push(`node ${s} (${cur[s].paramName}) does not reach the output (the reference asserts it does)`);
 
   // 3.7 features
@@ -463,9 +494,7 @@ export function ghnGraphFromArch(arch: ArchGraph, opts: { veCutoff?: number } = 
     else if (prim === 'max_pool' || prim === 'avg_pool') g.infoName = prim;
     return g;
   });
-  const e: number[] = [];
-  for (let a = 0; a < n; a++) for (let b = 0; b < n; b++) if (W[a * n + b]) e.push(a, b, W[a * n + b]);
-  return { graph: { nodes: gnodes, edges: Int32Array.from(e) }, warnings };
+  return { graph: { nodes: gnodes, edges: edgeTriples(W, n) }, warnings };
 }
 
 // ---------------------------------------------------------------------------------------------------
