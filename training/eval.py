@@ -212,8 +212,12 @@ def build_from_source(src, entry='build()', seed=0):
 
 
 def load_exported(model, path):
-    """Loads an exported .safetensors into the model with load_state_dict(strict=True); returns its metadata."""
+    """Loads an exported .safetensors into the model with load_state_dict(strict=True); returns its metadata.
+    A safetensors file carries no per-module state_dict versions (`_metadata`), and a module that checks its
+    version (torchvision's MNASNet raises on None) would refuse it: the model's own versions are attached, as
+    `model.load_state_dict(model.state_dict() | file)` would."""
     tensors, meta = safetensors_io.load(path)
+    tensors._metadata = getattr(model.state_dict(), '_metadata', None)
     model.load_state_dict(tensors, strict=True)
     return meta
 
