@@ -122,9 +122,9 @@ export async function predictParameters(ghn: Ghn, arch: ArchGraph, opts: Predict
   for (const p of state) {
     if (run.params.has(p.name)) continue;
     const entry = tensors.get(p.name)!;
-    const init = p.role === 'buffer' ? defaultBuffer(p) : defaultParam(p, siblingsOf(p.name));
-    if (init instanceof Float32Array && entry.data instanceof Float32Array) entry.data.set(init);
-    else entry.data = init;
+    const into = entry.data instanceof Float32Array ? entry.data : undefined;
+    const init = p.role === 'buffer' ? defaultBuffer(p, into) : defaultParam(p, siblingsOf(p.name), into);
+    if (init !== entry.data) entry.data = init;
   }
   for (const n of notPredicted) {
     const path = n.includes('.') ? n.slice(0, n.lastIndexOf('.')) : '';

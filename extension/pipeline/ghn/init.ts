@@ -21,30 +21,35 @@ function hash(str: string): number {
   return h >>> 0;
 }
 
-/** Fills a parameter the GHN did not predict. `siblings` are the other tensors of its module (for a bias's fan-in). */
-export function defaultParam(p: ParamTensor, siblings: ParamTensor[]): Float32Array {
+/**
+ * Fills a parameter the GHN did not predict. `siblings` are the other tensors of its module (for a bias's
+ * fan-in). Writes every value of `out` (which may be uninitialised) when given one of the right size.
+ */
+export function defaultParam(p: ParamTensor, siblings: ParamTensor[], out?: Float32Array): Float32Array {
   const numel = p.shape.reduce((a, b) => a * b, 1);
-  const out = new Float32Array(numel);
+  if (!out || out.length !== numel) out = new Float32Array(numel);
+  const o = out;
   const last = p.name.split('.').pop() ?? '';
   const r = rng(hash(p.name));
-  const uniform = (bound: number): void => { for (let i = 0; i < numel; i++) out[i] = (2 * r() - 1) * bound; };
+  const uniform = (bound: number): void => { for (let i = 0; i < numel; i++) o[i] = (2 * r() - 1) * bound; };
   if (p.shape.length >= 2) {
     const fanIn = p.shape.slice(1).reduce((a, b) => a * b, 1);
     uniform(1 / Math.sqrt(Math.max(1, fanIn)));
   } else if (last.includes('bias')) {
     const w = siblings.find((s) => s.name.endsWith('weight') && s.shape.length >= 2);
     if (w) uniform(1 / Math.sqrt(Math.max(1, w.shape.slice(1).reduce((a, b) => a * b, 1))));
+    else out.fill(0);
   } else if (last.includes('weight')) {
     out.fill(1);
-  }
+  } else out.fill(0);
   return out;
 }
 
-/** PyTorch's buffer defaults: running_var ones, everything else zeros. */
-export function defaultBuffer(p: ParamTensor): Float32Array | BigInt64Array {
+/** PyTorch's buffer defaults: running_var ones, everything else zeros (written into `out` when it fits). */
+export function defaultBuffer(p: ParamTensor, out?: Float32Array): Float32Array | BigInt64Array {
   const numel = p.shape.reduce((a, b) => a * b, 1);
   if (p.dtype === 'int64') return new BigInt64Array(numel);
-  const out = new Float32Array(numel);
-  if (p.name.endsWith('running_var')) out.fill(1);
+  if (!out || out.length !== numel) out = new Float32Array(numel);
+  out.fill(p.name.endsWith('running_var') ? 1 : 0);
   return out;
 }
