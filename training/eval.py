@@ -21,6 +21,7 @@ BatchNorm is evaluated on batch statistics (batches of --eval-batch test images)
   /usr/bin/python3 -m training.eval --skip-heldout --skip-init --tv-models resnet18,vgg11_bn
 """
 import argparse
+import hashlib
 import importlib.util
 import json
 import math
@@ -262,6 +263,8 @@ def eval_source_model(src, x, y, eval_batch=100, entry='build()', ghn=None, work
         summary = cli_predict(src, out, entry=entry, ghn=ghn, input_shape=input_shape)
         row['cli_s'] = time.time() - t0
         row['ghn'] = summary['ghn']
+        with open(summary['ghn'], 'rb') as f:  # the bundled file can be republished while an evaluation runs
+            row['ghn_sha256'] = hashlib.sha256(f.read()).hexdigest()
         row['ghn_graph'] = summary.get('ghnGraph')
         row['not_predicted'] = list(summary['notPredicted'])
         row['cli_warnings'] = len(summary.get('warnings', []))
@@ -317,12 +320,17 @@ def tv_table(rows, n_images):
             acc['n'], frac['mean'], acc['mean'], acc['std'], dfl['mean'], dfl['std']))
         out.append('| median / min / max | | | | %.2f / %.2f / %.2f | %.2f / %.2f / %.2f |' % (
             acc['median'], acc['min'], acc['max'], dfl['median'], dfl['min'], dfl['max']))
+    shas = sorted({r['ghn_sha256'][:12] for r in ok})
     out.append('')
+    if len(shas) > 1:
+        out.append('**The GHN file changed during this run** (sha256 %s): the rows are not all from one GHN.' % ', '.join(shas))
+        out.append('')
     out.append('Top-1 accuracy (%%) on Fashion-MNIST test images 0-%d, no training; parameters predicted by the '
                'TypeScript CLI (`ghn-lens predict`) and loaded with load_state_dict(strict=True); default init = '
                'the same model with PyTorch\'s initialisation (seed 0). BatchNorm on batch statistics, dropout off. '
-               '"predicted" = share of parameter values the GHN predicted.%s' % (
-                   n_images - 1, ' Failed: %d.' % (len(rows) - len(ok)) if len(rows) > len(ok) else ''))
+               '"predicted" = share of parameter values the GHN predicted.%s%s' % (
+                   n_images - 1, ' GHN sha256 %s.' % shas[0] if len(shas) == 1 else '',
+                   ' Failed: %d.' % (len(rows) - len(ok)) if len(rows) > len(ok) else ''))
     return '\n'.join(out)
 
 
