@@ -152,20 +152,25 @@ def finetune_curve(model, steps_list, xtr, ytr, xte, yte, lr, batch, eval_batch,
     return res
 
 
-def init_comparison(ghn, models, steps_list, xtr, ytr, xte, yte, lr, batch, eval_batch, log=print):
+def init_comparison(ghn, models, steps_list, xtr, ytr, xte, yte, lr, batch, eval_batch, log=print,
+                    long_max_params=0):
+    """long_max_params > 0: a model with more parameters stops at 100 steps (its longer runs are reported as
+    not run), so that a CPU-only evaluation can keep a large net such as resnet18 in the comparison."""
     rows = []
     for name, make in models:
         for init in ('ghn', 'default', 'orthogonal'):
             torch.manual_seed(0)
             m = make()
+            n_params = sum(p.numel() for p in m.parameters())
+            steps_m = [s for s in steps_list if s <= 100 or not long_max_params or n_params <= long_max_params]
             if init == 'ghn':
                 predict_into(ghn, m)
             elif init == 'orthogonal':
                 orthogonal_init(m)
             set_bn_batch_stats(m)
             t0 = time.time()
-            curve = finetune_curve(m, steps_list, xtr, ytr, xte, yte, lr, batch, eval_batch)
-            rows.append(dict(model=name, init=init, acc=curve))
+            curve = finetune_curve(m, steps_m, xtr, ytr, xte, yte, lr, batch, eval_batch)
+            rows.append(dict(model=name, init=init, params=n_params, acc=curve))
             log('  %s / %s: %s (%.0fs)' % (name, init, ', '.join('%d: %.2f' % kv for kv in sorted(curve.items())),
                                            time.time() - t0))
     return rows
@@ -339,15 +344,19 @@ def init_table(rows, steps_list, lr, batch):
     out = ['| model | init | ' + ' | '.join('%d steps' % s for s in steps_list) + ' |',
            '|---|---|' + '---|' * len(steps_list)]
     for r in rows:
-        out.append('| %s | %s | ' % (r['model'], r['init']) + ' | '.join('%.2f' % r['acc'][s] for s in steps_list) + ' |')
+        out.append('| %s | %s | ' % (r['model'], r['init']) + ' | '.join(
+            '%.2f' % r['acc'][s] if s in r['acc'] else 'not run' for s in steps_list) + ' |')
     inits = []
     for r in rows:
         if r['init'] not in inits:
             inits.append(r['init'])
     for init in inits:
         vals = [r for r in rows if r['init'] == init]
+        # Means over the models that ran that many steps (all of them, unless --ft-long-max-params cut some).
         out.append('| **mean** | %s | ' % init + ' | '.join(
-            '%.2f' % statistics.mean(r['acc'][s] for r in vals) for s in steps_list) + ' |')
+            ('%.2f' % statistics.mean(r['acc'][s] for r in vals if s in r['acc'])) +
+            ('' if all(s in r['acc'] for r in vals) else ' (%d of %d models)' % (
+                sum(s in r['acc'] for r in vals), len(vals))) for s in steps_list) + ' |')
     out.append('')
     out.append('Test accuracy (%%) after SGD fine-tuning (lr %g, momentum 0.9, batch %d, grad clip 5) from each '
                'initialisation; BatchNorm on batch statistics.' % (lr, batch))
@@ -366,6 +375,8 @@ def main(argv=None):
     ap.add_argument('--ft-models', type=int, default=5, help='how many of the fixed init-comparison models')
     ap.add_argument('--ft-lr', type=float, default=0.01)
     ap.add_argument('--ft-batch', type=int, default=64)
+    ap.add_argument('--ft-long-max-params', type=int, default=0,
+                    help='models with more parameters stop at 100 fine-tuning steps (0: no limit)')
     ap.add_argument('--skip-heldout', action='store_true')
     ap.add_argument('--skip-init', action='store_true')
     ap.add_argument('--skip-torchvision', action='store_true', help='skip section 3 (torchvision family via the CLI)')
@@ -396,7 +407,8 @@ def main(argv=None):
             fixed.append(('test arch %d (%s)' % (seed, spec['family']), lambda spec=spec: sampler.build(spec)))
         fixed = fixed[:a.ft_models]
         xtr, ytr = fdata.load('train')
-        rows = init_comparison(ghn, fixed, steps_list, xtr, ytr, xte, yte, a.ft_lr, a.ft_batch, a.eval_batch)
+        rows = init_comparison(ghn, fixed, steps_list, xtr, ytr, xte, yte, a.ft_lr, a.ft_batch, a.eval_batch,
+                               long_max_params=a.ft_long_max_params)
         results['init_comparison'] = rows
         print()
         print(init_table(rows, steps_list, a.ft_lr, a.ft_batch))
