@@ -29,6 +29,7 @@ import os
 import shutil
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
 
@@ -363,6 +364,24 @@ def init_table(rows, steps_list, lr, batch):
     return '\n'.join(out)
 
 
+README_SECTIONS = ('heldout', 'init', 'torchvision')
+
+
+def write_readme_section(path, section, table, command):
+    """Replaces the block between `<!-- eval:SECTION -->` and `<!-- /eval:SECTION -->` in a Markdown file with
+    the table and the command that produced it. A file without the markers is left alone (returns False)."""
+    begin, end = '<!-- eval:%s -->' % section, '<!-- /eval:%s -->' % section
+    with open(path, encoding='utf-8') as f:
+        text = f.read()
+    i, j = text.find(begin), text.find(end)
+    if i < 0 or j < i:
+        return False
+    body = '\n`%s`\n\n%s\n' % (command, table)
+    with open(path, 'w', encoding='utf-8') as f:
+        f.write(text[:i + len(begin)] + body + text[j:])
+    return True
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('--ghn', default=None, help='.safetensors or reference .pt checkpoint (default: the bundled '
@@ -384,7 +403,11 @@ def main(argv=None):
                     help='comma-separated training/tv_models/ names for section 3 (default: all %d)' % len(TV_MODELS))
     ap.add_argument('--threads', type=int, default=1)
     ap.add_argument('--out', default='', help='write all results as JSON here')
+    ap.add_argument('--readme', default='', help='also write each table that ran into this Markdown file, between '
+                    '<!-- eval:heldout|init|torchvision --> and <!-- /eval:... --> markers (e.g. README.md)')
     a = ap.parse_args(argv)
+    command = '/usr/bin/python3 -m training.eval ' + ' '.join(sys.argv[1:] if argv is None else argv)
+    tables = {}
     torch.set_num_threads(a.threads)
     ghn_path = a.ghn or DEFAULT_GHN
     ghn = GHN2.load(ghn_path).eval()
@@ -396,7 +419,8 @@ def main(argv=None):
         results['heldout'] = rows
         results['heldout_summary'] = _summary([r['acc'] for r in rows])
         print()
-        print(heldout_table(rows, a.split, a.images))
+        tables['heldout'] = heldout_table(rows, a.split, a.images)
+        print(tables['heldout'])
         print()
     if not a.skip_init and a.ft_models > 0:
         steps_list = [int(s) for s in a.ft_steps.split(',')]
@@ -411,7 +435,8 @@ def main(argv=None):
                                long_max_params=a.ft_long_max_params)
         results['init_comparison'] = rows
         print()
-        print(init_table(rows, steps_list, a.ft_lr, a.ft_batch))
+        tables['init'] = init_table(rows, steps_list, a.ft_lr, a.ft_batch)
+        print(tables['init'])
         print()
     if not a.skip_torchvision:
         names = [n.strip() for n in a.tv_models.split(',') if n.strip()]
@@ -424,8 +449,13 @@ def main(argv=None):
                                               predicted_fraction=_summary([r['predicted_fraction'] for r in ok]),
                                               failed=[r['model'] for r in rows if 'error' in r])
         print()
-        print(tv_table(rows, a.images))
+        tables['torchvision'] = tv_table(rows, a.images)
+        print(tables['torchvision'])
         print()
+    for section, table in tables.items():
+        if a.readme:
+            ok = write_readme_section(a.readme, section, table, command)
+            print('%s: %s section %s' % (a.readme, section, 'written' if ok else 'has no <!-- eval:%s --> markers' % section))
     if a.out:
         with open(a.out, 'w') as f:
             json.dump(results, f, indent=1)
