@@ -29,8 +29,7 @@ interface Truth {
 
 const CASES: Case[] = [
   { id: 'shared_conv', file: 'test/unit/metrics/models/metrics_nets.py', entry: 'SharedConvNet()', input: [2, 3, 16, 16] },
-  { id: 'frozen_stem', file: 'test/unit/metrics/models/metrics_nets.py', entry: 'SharedConvNet(freeze_stem=True)', input: [2, 3, 16, 16],
-    knownMismatch: 'the interpreter ignores p.requires_grad_(False) in __init__ (no diagnostic), so trainable params count the frozen stem' },
+  { id: 'frozen_stem', file: 'test/unit/metrics/models/metrics_nets.py', entry: 'SharedConvNet(freeze_stem=True)', input: [2, 3, 16, 16] },
   { id: 'tiny_mlp', file: 'test/unit/metrics/models/metrics_nets.py', entry: 'TinyMLP()', input: [1, 3, 32, 32] },
   { id: 'cifar_resnet18', file: 'examples/cifar_resnet.py', entry: 'ResNet18()', input: [1, 3, 32, 32] },
   { id: 'vgg11', file: 'examples/vgg.py', entry: "VGG('VGG11')", input: [1, 3, 32, 32] },
