@@ -82,6 +82,14 @@ export interface PredictedMetric {
    */
   percentile: number;
   description: string;
+  /**
+   * Set when the head's raw output fell outside the values measured on the held-out architectures: `value`
+   * is then that range's bound, shown as "> bound" / "< bound" (a regression head extrapolates freely, and a
+   * figure beyond anything measured would claim more than the data supports).
+   */
+  beyond?: 'above' | 'below';
+  /** The head's output before clamping. */
+  raw?: number;
 }
 
 export type PredictedMetrics =
@@ -228,10 +236,15 @@ export function predictMetrics(embedding: ArrayLike<number>, heads: MetricHeads,
         + `is below the bar (τ ≥ ${bar.minKendallTau} over ≥ ${bar.minHeldOut})` });
       continue;
     }
-    const value = applyHead(h, embedding);
+    const raw = applyHead(h, embedding);
+    const lo = Math.min(...h.heldOut.targets);
+    const hi = Math.max(...h.heldOut.targets);
+    const beyond = raw > hi ? 'above' : raw < lo ? 'below' : undefined;
+    const value = beyond === 'above' ? hi : beyond === 'below' ? lo : raw;
     metrics.push({
       name, label: h.label, value, unit: h.unit, mae: h.heldOut.mae, kendallTau: h.heldOut.kendallTau, heldOutN: h.heldOut.n,
-      percentile: percentileAmong(value, h.heldOut.predictions, h.higherIsBetter), description: h.description,
+      percentile: percentileAmong(raw, h.heldOut.predictions, h.higherIsBetter), description: h.description,
+      ...(beyond ? { beyond, raw } : {}),
     });
   }
   if (!metrics.length) {
@@ -265,18 +278,19 @@ export async function predictWith<A>(arch: A, heads: MetricHeadsLoad, embed: ((a
 
 // ---- Display ----
 
-export function formatMetricValue(m: Pick<PredictedMetric, 'value' | 'unit'>): string {
-  if (m.unit === '%') return `${m.value.toFixed(1)}%`;
-  if (m.unit === 'ms') return m.value >= 100 ? `${m.value.toFixed(0)} ms` : m.value >= 1 ? `${m.value.toFixed(1)} ms` : `${m.value.toFixed(2)} ms`;
-  if (m.unit === 'steps') return `${Math.round(m.value)} steps`;
-  return `${m.value.toPrecision(3)} ${m.unit}`;
+export function formatMetricValue(m: Pick<PredictedMetric, 'value' | 'unit'> & { beyond?: PredictedMetric['beyond'] }): string {
+  const b = m.beyond === 'above' ? '>' : m.beyond === 'below' ? '<' : '';
+  if (m.unit === '%') return `${b}${m.value.toFixed(1)}%`;
+  if (m.unit === 'ms') return b + (m.value >= 100 ? `${m.value.toFixed(0)} ms` : m.value >= 1 ? `${m.value.toFixed(1)} ms` : `${m.value.toFixed(2)} ms`);
+  if (m.unit === 'steps') return `${b}${Math.round(m.value)} steps`;
+  return `${b}${m.value.toPrecision(3)} ${m.unit}`;
 }
 
 /** "acc ≈ 81.2% ±3.1 (τ 0.61)" style pieces for a CodeLens title. */
 export function predictedTitle(p: PredictedMetrics): string {
   if (!p.available) return 'predicted metrics: not available';
   const short: Record<MetricName, string> = { accuracy: 'acc', inferenceMs: 'CPU', convergenceSteps: 'conv.' };
-  return p.metrics.map((m) => `${short[m.name]} ≈ ${formatMetricValue(m)}`).join(' · ');
+  return p.metrics.map((m) => `${short[m.name]} ${m.beyond ? '' : '≈ '}${formatMetricValue(m)}`).join(' · ');
 }
 
 /** A tooltip: what was predicted and how well such predictions hold. */
@@ -285,7 +299,9 @@ export function predictedTooltip(p: PredictedMetrics): string {
   const notShown = (p.omitted ?? []).map((o) => `Not shown: ${o.reason}.`);
   return [...p.metrics.map((m) => `${m.label}: ${formatMetricValue(m)} (±${formatMetricValue({ value: m.mae, unit: m.unit })} typical error; `
     + `better than ${Math.round(m.percentile * 100)}% of ${m.heldOutN} held-out architectures; `
-    + `Kendall τ ${m.kendallTau.toFixed(2)} on them). ${m.description}`), ...notShown].join('\n');
+    + `Kendall τ ${m.kendallTau.toFixed(2)} on them)`
+    + (m.beyond ? `; the head said ${formatMetricValue({ value: m.raw ?? m.value, unit: m.unit })}, beyond every measured architecture, so only the bound is shown` : '')
+    + `. ${m.description}`), ...notShown].join('\n');
 }
 
 // ---- Rank correlation (to evaluate heads; the training side has the same in Python) ----

@@ -334,7 +334,7 @@ export function codeLensTitle(m: StaticMetrics, p?: PredictedMetrics): string {
   const lm = m.partial || !m.macsExact ? '≥' : '';
   let title = `${lp}${formatCount(m.totalParams)} params · ${lm}${formatMacs(m.macs)}`;
   const acc = p?.available ? p.metrics.find((x) => x.name === 'accuracy') : undefined;
-  if (acc) title += ` · acc ≈ ${formatMetricValue(acc)} (τ ${acc.kendallTau.toFixed(2)})`;
+  if (acc) title += ` · acc ${acc.beyond ? '' : '≈ '}${formatMetricValue(acc)} (τ ${acc.kendallTau.toFixed(2)})`;
   return title;
 }
 

@@ -84,6 +84,26 @@ describe('metrics/predicted', () => {
     assert.equal(percentileAmong(50, [50, 60], true), 0.25);
   });
 
+  it('shows a prediction beyond every measured architecture as the bound, never as a number nobody measured', () => {
+    // x0 = 3 → 80 %, above the held-out targets' max (71 %); x0 = -1.5 → 35 %, below their min (41 %).
+    const hi = predictMetrics([3, 0, 0, 0], heads());
+    assert.ok(hi.available);
+    if (!hi.available) return;
+    const maxT = Math.max(...ACC_TRUE);
+    assert.equal(hi.metrics[0].value, maxT);
+    assert.equal(hi.metrics[0].beyond, 'above');
+    assert.equal(hi.metrics[0].raw, 80);
+    assert.equal(hi.metrics[0].percentile, 1);
+    assert.match(predictedTitle(hi), new RegExp(`^acc >${maxT.toFixed(1)}% · `));
+    assert.match(predictedTooltip(hi), /the head said 80\.0%, beyond every measured architecture/);
+    const lo = predictMetrics([-1.5, 0, 0, 0], heads());
+    assert.ok(lo.available && lo.metrics[0].beyond === 'below' && lo.metrics[0].value === Math.min(...ACC_TRUE));
+    assert.ok(lo.available && predictedTitle(lo).startsWith(`acc <${Math.min(...ACC_TRUE).toFixed(1)}%`));
+    // Inside the range: the value itself, no bound.
+    const mid = predictMetrics([1.5, 0, 0, 0], heads());
+    assert.ok(mid.available && mid.metrics[0].beyond === undefined && mid.metrics[0].value === 65);
+  });
+
   it('predicts every head with its held-out quality', () => {
     const p = predictMetrics([1.5, 0, 0, 0], heads());
     assert.ok(p.available);
