@@ -11,7 +11,7 @@ import type { GhnGraph, PredictTarget } from './graph';
 import { ghnGraphFromArch, matchParams } from './graphFromArch';
 import { defaultBuffer, defaultParam } from './init';
 import { decoderTensors, ghnFromCheckpoint, type Ghn } from './network';
-import { runGhn } from './run';
+import { runGhn, uninitialised } from './run';
 
 export { setGhnWasmDir } from './backend';
 export { paramStats, type ParamStats } from './stats';
@@ -82,11 +82,6 @@ export async function predictParameters(ghn: Ghn, arch: ArchGraph, opts: Predict
   // collected; tensors under it come from malloc's heap and, after a process's first prediction, mostly reuse
   // pages an earlier prediction freed (ResNet-50 tile stage ~65 → ~17 ms).
   const numel = (shape: number[]): number => shape.reduce((a, b) => a * b, 1);
-  const floatArray = (n: number): Float32Array => {
-    if (typeof Buffer === 'undefined') return new Float32Array(n);
-    const b = Buffer.allocUnsafeSlow(n * 4);
-    return new Float32Array(b.buffer, b.byteOffset, n);
-  };
   // Allocated when the first tensor is written (after the GNN and decoders), so the allocations' GC pressure
   // does not land in the middle of the sequential sweep; in state_dict order, so the map iterates in that order.
   const tensors = new Map<string, PredictedTensor>();
@@ -97,7 +92,7 @@ export async function predictParameters(ghn: Ghn, arch: ArchGraph, opts: Predict
     for (const p of state) {
       const n = numel(p.shape);
       if (p.dtype === 'int64') tensors.set(p.name, { shape: [...p.shape], dtype: 'int64', data: new BigInt64Array(n) });
-      else tensors.set(p.name, { shape: [...p.shape], dtype: 'float32', data: floatArray(n) });
+      else tensors.set(p.name, { shape: [...p.shape], dtype: 'float32', data: uninitialised(n) });
     }
   };
   const run = await runGhn(ghn, graph, targets, {
@@ -107,7 +102,7 @@ export async function predictParameters(ghn: Ghn, arch: ArchGraph, opts: Predict
       allocate();
       const entry = tensors.get(t.param);
       if (entry && entry.data instanceof Float32Array && entry.data.length === numel(t.shape)) return entry.data;
-      const out = floatArray(numel(t.shape));
+      const out = uninitialised(numel(t.shape));
       tensors.set(t.param, { shape: t.shape, dtype: 'float32', data: out });
       return out;
     },

@@ -29,8 +29,8 @@ export interface RunOptions {
   alloc?: (t: PredictTarget) => Float32Array;
 }
 
-/** A Float32Array that tileInto fully overwrites: not zero-filled (Buffer.allocUnsafeSlow is never pooled). */
-function uninitialised(n: number): Float32Array {
+/** A Float32Array for a caller that writes every value: not zero-filled (Buffer.allocUnsafeSlow is never pooled). */
+export function uninitialised(n: number): Float32Array {
   if (typeof Buffer === 'undefined') return new Float32Array(n);
   const b = Buffer.allocUnsafeSlow(n * 4);
   return new Float32Array(b.buffer, b.byteOffset, n);

@@ -51,8 +51,10 @@ function mapRun(out: Float32Array, o: number, raw: Float32Array, r: number, n: n
     const s = nm.s;
     if (s === 1) out.set(raw.subarray(r, r + n), o);
     else for (let k = 0; k < n; k++) out[o + k] = raw[r + k] * s;
-  } else if (nm.kind === 'gain') for (let k = 0; k < n; k++) out[o + k] = 2 / (1 + Math.exp(-Math.fround(0.5 * raw[r + k])));
-  else for (let k = 0; k < n; k++) out[o + k] = Math.tanh(Math.fround(raw[r + k] * C02));
+  } else {
+    const g = nm.kind === 'gain' ? gain : bias;
+    for (let k = 0; k < n; k++) out[o + k] = g(raw[r + k]);
+  }
 }
 
 /** Repeats `a[start, start+period)` until `a[start, start+total)` is full, by doubling copies. */
@@ -84,7 +86,8 @@ export function tileInto(out: Float32Array, t: number[], raw: Float32Array, r: n
     }
   } else {
     const g = typeof f === 'function' ? f : f.kind === 'gain' ? gain : bias;
-    const scale = typeof f === 'function' || f.kind !== 'scale' ? NaN : f.s;
+    const isScale = typeof f !== 'function' && f.kind === 'scale';
+    const scale = isScale ? f.s : 1;
     for (let o = 0; o < n0; o++) {
       const rowStart = o * rowLen;
       for (let i = 0; i < n1; i++) {
@@ -93,7 +96,7 @@ export function tileInto(out: Float32Array, t: number[], raw: Float32Array, r: n
         for (let y = 0; y < t2; y++) {
           const ry = rb + (y % r2) * r3;
           const oy = ob + y * t3;
-          if (scale === scale) for (let x = 0; x < t3; x++) out[oy + x] = raw[ry + (x % r3)] * scale;
+          if (isScale) for (let x = 0; x < t3; x++) out[oy + x] = raw[ry + (x % r3)] * scale;
           else for (let x = 0; x < t3; x++) out[oy + x] = g(raw[ry + (x % r3)]);
         }
       }
