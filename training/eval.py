@@ -255,6 +255,18 @@ def predicted_fraction(model, predicted):
     return pred / tot if tot else 0.0, tot
 
 
+def score_export(src, entry, path, x, y, eval_batch=100, seed=0):
+    """A model file's exported parameters scored against its default init: the model built from `src` (seed
+    `seed`) is scored as initialised ('default_acc'), then built again with the export at `path` loaded strict
+    ('acc'). Returns (scores with the export's metadata GHN as 'ghn', the loaded model)."""
+    model = build_from_source(src, entry, seed)
+    scores = dict(default_acc=accuracy_bn_batch(model, x, y, eval_batch))
+    model = build_from_source(src, entry, seed)
+    scores['ghn'] = load_exported(model, path).get('ghn')
+    scores['acc'] = accuracy_bn_batch(model, x, y, eval_batch)
+    return scores, model
+
+
 def eval_source_model(src, x, y, eval_batch=100, entry='build()', ghn=None, workdir=None, seed=0,
                       input_shape=(1, 3, 32, 32)):
     """One model file through the CLI and back into PyTorch. Returns a row: accuracy with the CLI-predicted
@@ -274,13 +286,9 @@ def eval_source_model(src, x, y, eval_batch=100, entry='build()', ghn=None, work
         row['ghn_graph'] = summary.get('ghnGraph')
         row['not_predicted'] = list(summary['notPredicted'])
         row['cli_warnings'] = len(summary.get('warnings', []))
-        model = build_from_source(src, entry, seed)
-        row['default_acc'] = accuracy_bn_batch(model, x, y, eval_batch)
-        model = build_from_source(src, entry, seed)
-        meta = load_exported(model, out)
-        row['file_ghn'] = meta.get('ghn')
+        scores, model = score_export(src, entry, out, x, y, eval_batch, seed)
+        row['default_acc'], row['acc'], row['file_ghn'] = scores['default_acc'], scores['acc'], scores['ghn']
         row['predicted_fraction'], row['params'] = predicted_fraction(model, summary['predicted'])
-        row['acc'] = accuracy_bn_batch(model, x, y, eval_batch)
         row['s'] = time.time() - t0
     finally:
         if own:
@@ -452,8 +460,8 @@ def main(argv=None):
         tables['torchvision'] = tv_table(rows, a.images)
         print(tables['torchvision'])
         print()
-    for section, table in tables.items():
-        if a.readme:
+    if a.readme:
+        for section, table in tables.items():
             ok = write_readme_section(a.readme, section, table, command)
             print('%s: %s section %s' % (a.readme, section, 'written' if ok else 'has no <!-- eval:%s --> markers' % section))
     if a.out:

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Scores GHN Lens exports on Fashion-MNIST: the model built from its Python source, the exported
 .safetensors loaded with load_state_dict(strict=True), top-1 accuracy on the first N official test images
-(3x32x32, training/data.py) with BatchNorm on batch statistics and dropout off (training.eval.accuracy_bn_batch,
+(3x32x32, training/data.py) with BatchNorm on batch statistics and dropout off (training.eval.score_export,
 the same code as training/eval.py's torchvision section). As a control, the same model with PyTorch's default
 initialisation (torch.manual_seed(seed)) is scored too.
 
@@ -20,7 +20,7 @@ sys.path.insert(0, REPO)
 import torch  # noqa: E402
 
 from training import data as fdata  # noqa: E402
-from training.eval import accuracy_bn_batch, build_from_source, load_exported  # noqa: E402
+from training.eval import score_export  # noqa: E402
 
 
 def main():
@@ -31,14 +31,9 @@ def main():
     for m in spec['models']:
         res = {'name': m['name']}
         try:
-            entry = m.get('entry', 'build()')
-            model = build_from_source(m['file'], entry, seed)
-            res['default_acc'] = accuracy_bn_batch(model, x, y)
-            model = build_from_source(m['file'], entry, seed)
-            meta = load_exported(model, m['safetensors'])
-            res['ghn'] = meta.get('ghn')
+            scores, model = score_export(m['file'], m.get('entry', 'build()'), m['safetensors'], x, y, seed=seed)
+            res.update(scores)
             res['params'] = sum(p.numel() for p in model.parameters())
-            res['acc'] = accuracy_bn_batch(model, x, y)
         except Exception as e:  # reported, the mocha test fails on it with the message
             res['error'] = '%s: %s' % (type(e).__name__, e)
         print(json.dumps(res), flush=True)
