@@ -8,6 +8,7 @@ import type { PNode } from './parse';
 import {
   Scope, UNKNOWN, dictFrom, dictGet, dictSet, isTensor, keyOf, list, opaque, repr, tuple,
   type Args, type Builtin, type PyClass, type PyDict, type PyInstance, type PyModule, type Value,
+  dictPayload,
 } from './values';
 
 export function bi(name: string, call: (args: Args, node: PNode | undefined) => Value, method = false): Builtin {
@@ -100,7 +101,8 @@ export function installBuiltins(it: Interp, tensorClass: () => PyClass): Builtin
     const self = a.pos[0];
     if (self && typeof self === 'object' && self.kind === 'instance') {
       const d = dictCtor({ pos: a.pos.slice(1), kw: a.kw }, n);
-      if (self.payload && typeof self.payload === 'object' && self.payload.kind === 'dict') for (const [k, v] of d.map.values()) dictSet(self.payload, k, v);
+      const pd = dictPayload(self);
+      if (pd) for (const [k, v] of d.map.values()) dictSet(pd, k, v);
       else self.payload = d;
     }
     return null;

@@ -9,6 +9,7 @@ import { field, fieldAll, locOf, nodeText, type PNode } from './parse';
 import {
   ELLIPSIS, Scope, UNKNOWN, dictFrom, dictGet, dictSet, isTensor, keyOf, list, objId, opaque, repr, tuple, typeName,
   type Args, type Builtin, type ParamSpec, type PyClass, type PyDict, type PyFunction, type PyInstance, type PyModule, type Value,
+  dictPayload,
 } from './values';
 
 export type Signal = undefined | { ret: Value } | 'break' | 'continue';
@@ -1061,7 +1062,7 @@ export class Interp {
       case 'set': return container.map.has(keyOf(item));
       case 'unknown': return UNKNOWN;
       case 'instance':
-        if (container.payload && typeof container.payload === 'object' && container.payload.kind === 'dict') return container.payload.map.has(keyOf(item));
+        { const pd = dictPayload(container); if (pd) return pd.map.has(keyOf(item)); }
         if (container.mod) {
           if (container.mod.children.has(String(item))) return true;
         }
@@ -1333,7 +1334,7 @@ export class Interp {
           if (iv !== undefined) return iv;
           if (cv !== undefined) return this.bindDescriptor(cv, obj, obj.cls);
           if (name === '__class__') return obj.cls;
-          const pd = obj.payload && typeof obj.payload === 'object' && obj.payload.kind === 'dict' ? obj.payload : undefined;
+          const pd = dictPayload(obj);
           if (pd && obj.attrs.get('__dict_is_self__') === true) { const v = dictGet(pd, name); if (v !== undefined) return v; }
           if (pd) { const m = this.builtinMethod(pd, name, node); if (m !== undefined) return m; }
           if (name === '__dict__') return dictFrom([...obj.attrs.entries()]);
@@ -1401,7 +1402,8 @@ export class Interp {
         const cv = this.findClassAttr(obj.cls, name);
         if (cv && typeof cv === 'object' && cv.kind === 'property') return; // setter ignored
         if (name === '__dict__' && v === obj && obj.payload) { obj.attrs.set('__dict_is_self__', true); return; }
-        if (obj.attrs.get('__dict_is_self__') === true && obj.payload && typeof obj.payload === 'object' && obj.payload.kind === 'dict') { dictSet(obj.payload, name, v); return; }
+        const pd = obj.attrs.get('__dict_is_self__') === true ? dictPayload(obj) : undefined;
+        if (pd) { dictSet(pd, name, v); return; }
         obj.attrs.set(name, v); return;
       }
       if (obj.kind === 'class') { obj.dict.set(name, v); return; }
@@ -1451,7 +1453,8 @@ export class Interp {
           throw new PyError('KeyError', repr(idx, 1), node);
         }
         case 'instance': {
-          if (obj.payload && typeof obj.payload === 'object' && obj.payload.kind === 'dict' && !this.findClassAttr(obj.cls, '__getitem__')) return this.getItem(obj.payload, idx, node);
+          const pd = dictPayload(obj);
+          if (pd && !this.findClassAttr(obj.cls, '__getitem__')) return this.getItem(pd, idx, node);
           const gi = this.findClassAttr(obj.cls, '__getitem__');
           if (gi) return this.call(this.bindDescriptor(gi, obj, obj.cls), { pos: [idx], kw: new Map() }, node);
           break;
@@ -1484,7 +1487,10 @@ export class Interp {
         }
       }
       if (obj.kind === 'dict') { dictSet(obj, idx, v); return; }
-      if (obj.kind === 'instance' && obj.payload && typeof obj.payload === 'object' && obj.payload.kind === 'dict' && !this.findClassAttr(obj.cls, '__setitem__')) { dictSet(obj.payload, idx, v); return; }
+      if (obj.kind === 'instance') {
+        const pd = dictPayload(obj);
+        if (pd && !this.findClassAttr(obj.cls, '__setitem__')) { dictSet(pd, idx, v); return; }
+      }
       if (obj.kind === 'instance') {
         const si = this.findClassAttr(obj.cls, '__setitem__');
         if (si) { this.call(this.bindDescriptor(si, obj, obj.cls), { pos: [idx, v], kw: new Map() }, node); return; }
@@ -1512,7 +1518,10 @@ export class Interp {
       }
       const sp = this.hooks.iterSpecial(v, node);
       if (sp) return sp;
-      if (v.kind === 'instance' && v.payload && typeof v.payload === 'object' && v.payload.kind === 'dict' && !this.findClassAttr(v.cls, '__iter__')) return this.iterate(v.payload, node);
+      if (v.kind === 'instance') {
+        const pd = dictPayload(v);
+        if (pd && !this.findClassAttr(v.cls, '__iter__')) return this.iterate(pd, node);
+      }
       if (v.kind === 'instance') {
         const it = this.findClassAttr(v.cls, '__iter__');
         if (it) return this.iterate(this.call(this.bindDescriptor(it, v, v.cls), { pos: [], kw: new Map() }, node), node);
@@ -1536,7 +1545,8 @@ export class Interp {
   dictItems(v: Value, node: PNode): [Value, Value][] {
     if (v && typeof v === 'object' && v.kind === 'dict') return [...v.map.values()].map(([k, x]) => [k, x]);
     if (v && typeof v === 'object' && (v.kind === 'opaque' || v.kind === 'unknown')) return [];
-    if (v && typeof v === 'object' && v.kind === 'instance' && v.payload && typeof v.payload === 'object' && v.payload.kind === 'dict') return this.dictItems(v.payload, node);
+    const pd = v && typeof v === 'object' && v.kind === 'instance' ? dictPayload(v) : undefined;
+    if (pd) return this.dictItems(pd, node);
     if (v && typeof v === 'object' && v.kind === 'instance') {
       const keys = this.getAttr(v, 'keys', node);
       return this.iterate(this.call(keys, { pos: [], kw: new Map() }, node), node).map((k) => [k, this.getItem(v, k, node)]);
@@ -1555,7 +1565,10 @@ export class Interp {
       }
       const sp = this.hooks.lenSpecial(v);
       if (sp !== undefined) return sp;
-      if (v.kind === 'instance' && v.payload && typeof v.payload === 'object' && v.payload.kind === 'dict' && !this.findClassAttr(v.cls, '__len__')) return v.payload.map.size;
+      if (v.kind === 'instance') {
+        const pd = dictPayload(v);
+        if (pd && !this.findClassAttr(v.cls, '__len__')) return pd.map.size;
+      }
       if (v.kind === 'instance') {
         const l = this.findClassAttr(v.cls, '__len__');
         if (l) { const r = this.call(this.bindDescriptor(l, v, v.cls), { pos: [], kw: new Map() }, node); return typeof r === 'number' ? r : undefined; }

@@ -113,6 +113,12 @@ export interface PyInstance {
   payload?: Value;
 }
 
+/** The dict a `dict` subclass instance (class AttrDict(dict)) holds its items in, if it is one. */
+export function dictPayload(inst: PyInstance): PyDict | undefined {
+  const p = inst.payload;
+  return p && typeof p === 'object' && p.kind === 'dict' ? p : undefined;
+}
+
 export interface PyModule {
   kind: 'module';
   name: string;
